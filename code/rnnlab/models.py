@@ -1,0 +1,222 @@
+"""Small torch models for the experiments, and the book's main gradient diagnostic.
+
+``WindowMLP`` sees only the last ``window`` inputs (a fixed-window feedforward model); ``RecurrentClassifier``
+carries a state h_t through the whole sequence,
+
+    h_t = φ(W_hh h_{t-1} + W_xh x_t + b),    h_0 = 0,    output = W_out h_T + b_out,
+
+(or the LSTM / GRU update in place of the tanh step), unrolled in an explicit Python loop over t so that
+every h_t is its own node in the autograd graph. ``hidden_gradient_norms`` reads the total derivatives
+∂L/∂h_t from that graph (Chapter 2; used throughout Part II). Notation: N batch, T time, D input size,
+H hidden size. Both models use float32 unless given ``dtype``; ``seed`` fixes their initial parameters
+without touching the global torch random state.
+
+References: Elman (1990) for the recurrent state; Hochreiter & Schmidhuber (1997) for the LSTM cell;
+Cho et al. (2014) for the GRU cell. The cells are torch.nn.RNNCell / LSTMCell / GRUCell.
+"""
+from __future__ import annotations
+
+import inspect
+from typing import Callable
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ._validate import check_choice, check_int
+from .tasks import Batch
+
+CELLS = {"rnn": nn.RNNCell, "lstm": nn.LSTMCell, "gru": nn.GRUCell}
+
+
+def _check_input(x, input_size: int, dtype: torch.dtype) -> torch.Tensor:
+    """Check that ``x`` is a (N, T, D) tensor with D = input_size; return it in the model's dtype."""
+    if not isinstance(x, torch.Tensor):
+        raise ValueError(f"x must be a torch tensor of shape (N, T, D); got {type(x).__name__}")
+    if x.ndim != 3 or x.shape[2] != input_size:
+        raise ValueError(f"x must have shape (N, T, D) with D = input_size = {input_size}; got {tuple(x.shape)}")
+    return x.to(dtype)
+
+
+def _check_seed(seed) -> int:
+    return check_int("seed", seed, low=0)
+
+
+class WindowMLP(nn.Module):
+    """A feedforward model that sees only the last ``window`` inputs.
+
+    output = W_2 tanh(W_1 [x_{T-window+1}; …; x_T] + b_1) + b_2. Whatever happened before step
+    T − window + 1 is invisible to it, however it is trained.
+
+    Parameters
+    ----------
+    window : int
+        Number of most recent time steps the model sees (≥ 1).
+    input_size : int
+        Input size D of each x_t.
+    hidden_size : int
+        Width of the hidden layer.
+    n_outputs : int
+        Number of outputs (classes for cross-entropy, targets for MSE).
+    seed : int
+        Seed for the initial parameters (the global torch RNG is left untouched).
+    dtype : torch.dtype
+        Parameter dtype (float32 by default; float64 for gradient checks).
+    """
+
+    def __init__(self, window: int, input_size: int, hidden_size: int, n_outputs: int, seed: int = 0,
+                 dtype: torch.dtype = torch.float32):
+        super().__init__()
+        self.window = check_int("window", window, low=1)
+        self.input_size = check_int("input_size", input_size, low=1)
+        hidden_size = check_int("hidden_size", hidden_size, low=1)
+        n_outputs = check_int("n_outputs", n_outputs, low=1)
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(_check_seed(seed))
+            self.hidden = nn.Linear(self.window * self.input_size, hidden_size, dtype=dtype)
+            self.readout = nn.Linear(hidden_size, n_outputs, dtype=dtype)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Map inputs (N, T, D) with T ≥ window to outputs (N, n_outputs)."""
+        x = _check_input(x, self.input_size, self.readout.weight.dtype)  # (N, T, D)
+        N, T, _ = x.shape
+        if T < self.window:
+            raise ValueError(f"WindowMLP with window={self.window} needs sequences of length T ≥ {self.window}; "
+                             f"got T = {T}")
+        recent = x[:, T - self.window:, :].reshape(N, self.window * self.input_size)  # (N, window*D)
+        return self.readout(torch.tanh(self.hidden(recent)))  # (N, n_outputs)
+
+
+class RecurrentClassifier(nn.Module):
+    """A recurrent cell unrolled over time, with a linear readout on the final state h_T.
+
+    Parameters
+    ----------
+    input_size : int
+        Input size D of each x_t.
+    hidden_size : int
+        Hidden size H.
+    n_outputs : int
+        Number of outputs (classes for cross-entropy, targets for MSE).
+    cell : {"rnn", "lstm", "gru"}
+        The update h_{t-1}, x_t -> h_t: torch.nn.RNNCell, LSTMCell or GRUCell.
+    nonlinearity : {"tanh", "relu"}
+        φ of the vanilla RNN cell; only "tanh" is allowed for "lstm" and "gru" (their gates are fixed).
+    seed : int
+        Seed for the initial parameters (the global torch RNG is left untouched).
+    dtype : torch.dtype
+        Parameter dtype (float32 by default; float64 for gradient checks).
+
+    Notes
+    -----
+    The parameters keep torch's names: ``cell.weight_hh`` is W_hh (H, H) for "rnn" (stacked gate blocks
+    (4H, H) / (3H, H) for "lstm" / "gru"), ``cell.weight_ih`` is W_xh, ``readout.weight`` is W_out.
+    For the LSTM the states returned are the outputs h_t, not the memory cells c_t.
+    """
+
+    def __init__(self, input_size: int, hidden_size: int, n_outputs: int, cell: str = "rnn",
+                 nonlinearity: str = "tanh", seed: int = 0, dtype: torch.dtype = torch.float32):
+        super().__init__()
+        self.input_size = check_int("input_size", input_size, low=1)
+        self.hidden_size = check_int("hidden_size", hidden_size, low=1)
+        n_outputs = check_int("n_outputs", n_outputs, low=1)
+        self.cell_type = check_choice("cell", cell, CELLS)
+        check_choice("nonlinearity", nonlinearity, {"tanh", "relu"})
+        if cell != "rnn" and nonlinearity != "tanh":
+            raise ValueError(f"nonlinearity applies only to cell='rnn'; the {cell} cell has fixed "
+                             f"activations, so leave nonlinearity='tanh' (got {nonlinearity!r})")
+        extra = {"nonlinearity": nonlinearity} if cell == "rnn" else {}
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(_check_seed(seed))
+            self.cell = CELLS[cell](self.input_size, self.hidden_size, dtype=dtype, **extra)
+            self.readout = nn.Linear(self.hidden_size, n_outputs, dtype=dtype)
+
+    def forward(self, x: torch.Tensor, return_states: bool = False):
+        """Run the recurrence over x (N, T, D) and read out the final state.
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            Inputs of shape (N, T, D).
+        return_states : bool
+            If True, also return the hidden states.
+
+        Returns
+        -------
+        output : torch.Tensor
+            Shape (N, n_outputs), computed from h_T.
+        states : list of torch.Tensor
+            Only if ``return_states``: [h_1, …, h_T], each (N, H). When they require grad they retain it,
+            so after ``loss.backward()`` ``states[t].grad`` is the total derivative ∂L/∂h_{t+1}.
+        """
+        x = _check_input(x, self.input_size, self.readout.weight.dtype)  # (N, T, D)
+        N, T, _ = x.shape
+        h = x.new_zeros(N, self.hidden_size)  # (N, H) h_0 = 0
+        c = x.new_zeros(N, self.hidden_size)  # (N, H) LSTM memory cell c_0 = 0
+        states = []
+        for t in range(T):
+            if self.cell_type == "lstm":
+                h, c = self.cell(x[:, t], (h, c))  # (N, H), (N, H)
+            else:
+                h = self.cell(x[:, t], h)  # (N, H)
+            if return_states:
+                if h.requires_grad:
+                    h.retain_grad()
+                states.append(h)
+        output = self.readout(h)  # (N, n_outputs)
+        return (output, states) if return_states else output
+
+
+def loss_function(name: str, reduction: str = "mean") -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
+    """Return the loss called ``name``: "cross_entropy" (y class indices) or "mse" (y float targets).
+
+    ``reduction`` is "mean" (average over the batch, used for training) or "sum" (sum over sequences,
+    so that the gradient with respect to sequence n's states is that sequence's own ∂L_n/∂h_t).
+    """
+    check_choice("loss", name, {"cross_entropy", "mse"})
+    check_choice("reduction", reduction, {"mean", "sum"})
+    if name == "cross_entropy":
+        return lambda output, y: F.cross_entropy(output, y, reduction=reduction)
+    return lambda output, y: F.mse_loss(output, y.to(output.dtype), reduction=reduction)
+
+
+def hidden_gradient_norms(model: RecurrentClassifier, batch: Batch, loss_fn="cross_entropy") -> np.ndarray:
+    """Mean over the batch of the total-derivative norms ‖∂L/∂h_t‖, t = 1 .. T.
+
+    ∂L/∂h_t is the total derivative: it collects every path from h_t to the loss through h_{t+1}, …, h_T
+    (Chapter 2), so a curve that falls as t moves back from T shows the gradient vanishing.
+
+    Parameters
+    ----------
+    model : RecurrentClassifier
+        Any model whose ``forward(x, return_states=True)`` returns ``(output, [h_1, …, h_T])``.
+    batch : Batch
+        Inputs x (N, T, D) and targets y.
+    loss_fn : str or callable
+        "cross_entropy" or "mse" use the per-sequence loss L_n (sum reduction), so each norm is that of
+        ∂L_n/∂h_t^(n), independent of N. A callable ``loss_fn(output, y) -> scalar`` is used as given
+        (with a mean-reduced loss every norm is 1/N as large).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (T,); entry t-1 is (1/N) Σ_n ‖∂L/∂h_t^(n)‖₂. The model's parameter gradients are not touched.
+    """
+    if not isinstance(batch, Batch):
+        raise ValueError(f"batch must be a rnnlab.tasks.Batch; got {type(batch).__name__}")
+    if "return_states" not in inspect.signature(model.forward).parameters:
+        raise ValueError(f"model must be recurrent, with forward(x, return_states=True) like RecurrentClassifier; "
+                         f"got {type(model).__name__}")
+    if isinstance(loss_fn, str):
+        loss_fn = loss_function(loss_fn, reduction="sum")
+    elif not callable(loss_fn):
+        raise ValueError(f"loss_fn must be 'cross_entropy', 'mse' or a function (output, y) -> loss; got {loss_fn!r}")
+    with torch.enable_grad():
+        output, states = model(batch.x, return_states=True)  # (N, n_outputs), T × (N, H)
+        if not all(h.requires_grad for h in states):
+            raise ValueError("the hidden states do not require grad: the model's parameters must have "
+                             "requires_grad=True for ∂L/∂h_t to exist")
+        grads = torch.autograd.grad(loss_fn(output, batch.y), states)  # T × (N, H)
+    norms = torch.stack([g.norm(dim=1).mean() for g in grads])  # (T,)
+    return norms.detach().cpu().double().numpy()

@@ -1,0 +1,192 @@
+"""Recurrent matrices with a chosen spectrum, and the norms of Jacobian products.
+
+Backpropagation through time multiplies per-step Jacobians ``J_t = ∂h_t/∂h_{t-1} = diag(φ'(a_t)) W_hh``:
+
+    ∂h_T/∂h_{T-n} = J_T J_{T-1} ⋯ J_{T-n+1},        and for a linear RNN (J_t = W)  ∂h_T/∂h_{T-n} = Wⁿ.
+
+Pascanu, Mikolov & Bengio (2013, arXiv 1211.5063, §2.1): for a linear RNN, spectral radius ρ(W) < 1 is
+sufficient for these products to vanish and ρ > 1 necessary for them to explode; with a nonlinearity whose
+derivative is bounded by γ, a largest singular value σ_max(W) < 1/γ is sufficient for vanishing. The two
+criteria differ for non-normal matrices, where σ_max(W) > ρ(W): ‖Wⁿ‖ can grow for a while before it decays
+(Trefethen & Embree, *Spectra and Pseudospectra*, 2005). The constructors below build matrices to probe
+exactly these cases; every random one takes an explicit ``rng = np.random.default_rng(seed)``.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ._validate import as_array, check_float, check_int
+
+
+def _check_rng(rng) -> np.random.Generator:
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"rng must be a numpy Generator, e.g. np.random.default_rng(0); got {type(rng).__name__}")
+    return rng
+
+
+def _check_square(name: str, W) -> np.ndarray:
+    W = as_array(name, W, ndim=2)
+    if W.shape[0] != W.shape[1]:
+        raise ValueError(f"{name} must be square (H, H); got {W.shape}")
+    return W
+
+
+def spectral_radius(W) -> float:
+    """``ρ(W) = max_i |λ_i(W)|``, the largest eigenvalue modulus of a square matrix W (H, H)."""
+    return float(np.max(np.abs(np.linalg.eigvals(_check_square("W", W)))))
+
+
+def singular_values(W) -> np.ndarray:
+    """Singular values ``σ_1 ≥ σ_2 ≥ … ≥ 0`` of a 2-D matrix W (M, H), in descending order."""
+    return np.linalg.svd(as_array("W", W, ndim=2), compute_uv=False)
+
+
+def max_singular_value(W) -> float:
+    """``σ_max(W) = ‖W‖₂ = max_{‖v‖=1} ‖W v‖`` of a 2-D matrix W (M, H)."""
+    return float(singular_values(W)[0])
+
+
+def gaussian(H: int, rng: np.random.Generator, scale: float = 1.0) -> np.ndarray:
+    """W (H, H) with i.i.d. entries ``W_ij ~ N(0, scale²/H)``; for large H, ρ(W) ≈ scale (circular law)."""
+    H = check_int("H", H, low=1)
+    scale = check_float("scale", scale, low=0.0)
+    return _check_rng(rng).standard_normal((H, H)) * (scale / np.sqrt(H))
+
+
+def orthogonal(H: int, rng: np.random.Generator) -> np.ndarray:
+    """Haar-random orthogonal Q (H, H), ``QᵀQ = I``: all singular values and eigenvalue moduli are 1.
+
+    Q comes from the QR factorisation of a Gaussian matrix, with each column's sign fixed so that R has a
+    positive diagonal; without this fix Q would not be uniformly distributed (Mezzadri 2007).
+    """
+    H = check_int("H", H, low=1)
+    Q, R = np.linalg.qr(_check_rng(rng).standard_normal((H, H)))
+    signs = np.where(np.diag(R) < 0, -1.0, 1.0)  # (H,)
+    return Q * signs  # (H, H)  column j times sign(R_jj)
+
+
+def with_spectral_radius(H: int, rho: float, rng: np.random.Generator) -> np.ndarray:
+    """Gaussian W (H, H) rescaled so that ``ρ(W) = rho`` (up to rounding): ``W = rho · G / ρ(G)``."""
+    rho = check_float("rho", rho, low=0.0)
+    G = gaussian(H, rng)
+    return G * (rho / spectral_radius(G))
+
+
+def with_singular_values(s, rng: np.random.Generator) -> np.ndarray:
+    """``W = U diag(s) Vᵀ`` (H, H) with Haar-random orthogonal U, V: the singular values of W are s.
+
+    Parameters
+    ----------
+    s : array, shape (H,)
+        Non-negative singular values, in any order.
+    rng : np.random.Generator
+    """
+    s = as_array("s", s, ndim=1)
+    if s.size == 0 or np.any(s < 0):
+        raise ValueError(f"s must be a non-empty array of non-negative singular values; got {s}")
+    H = s.size
+    U, V = orthogonal(H, rng), orthogonal(H, rng)
+    return (U * s) @ V.T  # (H, H)  U diag(s) Vᵀ
+
+
+def nonnormal(H: int, rho: float, nonnormality: float, rng: np.random.Generator) -> np.ndarray:
+    """``W = Q (Λ + nonnormality · U) Qᵀ`` (H, H): spectral radius ``rho``, adjustable non-normality.
+
+    Q is Haar-orthogonal, Λ is diagonal with real eigenvalues drawn uniformly and scaled so that
+    ``max |λ_i| = rho`` exactly, and U is strictly upper triangular with ``N(0, 1/H)`` entries. The
+    eigenvalues of a triangular matrix are its diagonal, so ``ρ(W) = rho`` for every ``nonnormality``;
+    ``nonnormality = 0`` gives a symmetric (normal) W with ``σ_max = ρ``, larger values push σ_max(W)
+    above ρ, and ‖Wⁿ‖ can then grow before it decays even when rho < 1. (Numerically computed
+    eigenvalues of a strongly non-normal matrix are sensitive to rounding, so ``spectral_radius`` may
+    differ from rho by more than machine precision.)
+
+    Parameters
+    ----------
+    H : int ≥ 1
+    rho : float ≥ 0
+    nonnormality : float ≥ 0
+        Scale of the strictly upper triangular part.
+    rng : np.random.Generator
+    """
+    H = check_int("H", H, low=1)
+    rho = check_float("rho", rho, low=0.0)
+    nonnormality = check_float("nonnormality", nonnormality, low=0.0)
+    Q = orthogonal(H, rng)  # (H, H)
+    u = rng.uniform(-1.0, 1.0, size=H)  # (H,)
+    lam = rho * (u / np.max(np.abs(u)))  # (H,)  the largest |λ| is exactly rho
+    U = np.triu(rng.standard_normal((H, H)) / np.sqrt(H), k=1)  # (H, H)  strictly upper triangular
+    return Q @ (np.diag(lam) + nonnormality * U) @ Q.T  # (H, H)
+
+
+def _spectral_norm(Q: np.ndarray) -> np.ndarray:
+    """‖Q‖₂ over the last two axes, as sqrt(λ_max(QᵀQ)); NaN where Q has a NaN, inf where it has an inf.
+
+    ``eigvalsh`` of the Gram matrix is faster than an SVD and accurate for the largest singular value.
+    Dividing by the largest entry m first keeps QᵀQ from overflowing (then σ_max ≥ m).
+    """
+    m = np.max(np.abs(Q), axis=(-2, -1))  # (...)  NaN if Q has a NaN
+    ok = np.isfinite(m) & (m > 0)
+    Qs = Q / np.where(ok, m, 1.0)[..., None, None]  # (..., H, H)  largest entry ±1 where ok
+    Qs[~ok] = 0.0  # eigvalsh must not see NaN or inf
+    lam = np.linalg.eigvalsh(np.swapaxes(Qs, -1, -2) @ Qs)[..., -1]  # (...)  λ_max ≥ 1 where ok
+    return np.where(ok, m * np.sqrt(lam), m)  # m is 0, inf or NaN where not ok
+
+
+def jacobian_product_norms(J) -> np.ndarray:
+    """Spectral norms ``‖∂h_T/∂h_{T-n}‖₂ = ‖J_T J_{T-1} ⋯ J_{T-n+1}‖₂`` for n = 0..T.
+
+    ``n = 0`` is the empty product, the identity, with norm 1. The product is built from the left,
+    ``P_n = P_{n-1} J_{T-n+1}``, and stored as ``P_n = P̃_n · 2^{e_n}`` with ‖P̃_n‖ ∈ [1/2, 1) and an
+    integer exponent e_n. Scaling by a power of two is exact in floating point, so this costs no accuracy,
+    yet intermediate products never overflow or underflow: a norm beyond the float64 range comes out as
+    ``inf`` (or 0) without raising, and a NaN in a factor gives NaN for every product that contains it.
+
+    Parameters
+    ----------
+    J : array, shape (..., T, H, H)
+        ``J[..., t-1, :, :] = ∂h_t/∂h_{t-1}``, e.g. from ``rnnlab.rnn.step_jacobians`` (N, T, H, H).
+        Leading axes are batch axes. NaN and inf entries are allowed: they give NaN or inf, never an error.
+
+    Returns
+    -------
+    norms : array, shape (..., T+1)
+        ``norms[..., n] = ‖∂h_T/∂h_{T-n}‖₂``.
+    """
+    try:
+        J = np.asarray(J, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"J must be an array of numbers; got {type(J).__name__}") from err
+    if J.ndim < 3 or J.shape[-1] != J.shape[-2]:
+        raise ValueError(f"J must have shape (..., T, H, H) with square (H, H) Jacobians; got {J.shape}")
+    *batch, T, H, _ = J.shape
+    norms = np.empty((*batch, T + 1))  # (..., T+1)
+    norms[..., 0] = 1.0
+    P = np.broadcast_to(np.eye(H), (*batch, H, H))  # (..., H, H)  P̃_0 = I
+    e = np.zeros(batch, dtype=np.int64)  # (...)  P_n = P̃_n · 2^e
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        for n in range(1, T + 1):
+            Q = P @ J[..., T - n, :, :]  # (..., H, H)  P_n / 2^e
+            s = _spectral_norm(Q)  # (...)  ‖P_n‖ / 2^e
+            norms[..., n] = np.ldexp(s, e)  # ‖P_n‖, inf if beyond the float64 range
+            k = np.frexp(s)[1]  # (...)  s = f · 2^k with f ∈ [1/2, 1); k = 0 for s = 0, inf, NaN
+            P = np.ldexp(Q, -k[..., None, None])  # (..., H, H)  P̃_n, exact rescaling
+            e = e + k
+    return norms
+
+
+def power_norms(W, n_max: int) -> np.ndarray:
+    """``‖Wⁿ‖₂`` for n = 0..n_max: the Jacobian-product norms of a linear RNN (every J_t = W).
+
+    Parameters
+    ----------
+    W : array, shape (H, H)
+    n_max : int ≥ 0
+
+    Returns
+    -------
+    norms : array, shape (n_max + 1,)
+        Overflow gives ``inf`` without raising.
+    """
+    W = _check_square("W", W)
+    n_max = check_int("n_max", n_max, low=0)
+    return jacobian_product_norms(np.broadcast_to(W, (n_max, *W.shape)))

@@ -1,0 +1,160 @@
+"""One training loop for every experiment: fresh batches, optional norm clipping, gradient logging.
+
+Each step draws a new batch from a task (``rnnlab.tasks``), computes the loss, records the total gradient
+norm ‖g‖ = ‖∂L/∂θ‖₂ over all parameters, optionally clips it (Pascanu, Mikolov & Bengio 2013,
+Algorithm 1: if ‖g‖ ≥ threshold then g ← threshold · g / ‖g‖, here with torch.nn.utils.clip_grad_norm_)
+and takes an optimiser step. If the loss or the gradient becomes NaN or infinite the loop stops and records
+the step in ``History.diverged_at`` instead of raising (Chapter 5). The data come from
+``np.random.default_rng(config.seed)`` and the model's parameters from its own ``seed``, so a run is
+reproducible from those two numbers.
+"""
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from ._validate import check_choice, check_float, check_int
+from .models import loss_function
+from .tasks import Batch
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Settings of one training run."""
+
+    steps: int = 500  # number of parameter updates, one fresh batch each
+    batch_size: int = 32  # sequences per batch (N)
+    lr: float = 1e-2  # learning rate of the optimiser
+    optimizer: str = "adam"  # "adam" (torch.optim.Adam) or "sgd" (plain SGD, no momentum)
+    clip: float | None = None  # None: no clipping; else rescale g to this norm when ‖g‖ exceeds it
+    seed: int = 0  # seed of the data generator np.random.default_rng(seed)
+    eval_every: int = 50  # evaluate on eval_batch every this many steps (also at step 0 and at the end)
+    progress: bool | None = None  # tqdm bar; None: on unless the environment sets RNNLAB_PROGRESS=0
+
+    def __post_init__(self):
+        check_int("steps", self.steps, low=1)
+        check_int("batch_size", self.batch_size, low=1)
+        check_float("lr", self.lr, low=0.0)
+        if self.lr <= 0:
+            raise ValueError(f"lr must be positive; got {self.lr}")
+        check_choice("optimizer", self.optimizer, {"adam", "sgd"})
+        if self.clip is not None:
+            check_float("clip", self.clip, low=0.0)
+            if self.clip <= 0:
+                raise ValueError(f"clip must be None (no clipping) or a positive gradient norm; got {self.clip}")
+        check_int("seed", self.seed, low=0)
+        check_int("eval_every", self.eval_every, low=1)
+        if self.progress not in (None, True, False):
+            raise ValueError(f"progress must be True, False or None (automatic); got {self.progress!r}")
+
+
+@dataclass
+class History:
+    """What happened during training, one entry per step (steps are counted from 1)."""
+
+    metric: str  # what eval_metric holds: "accuracy" (cross-entropy) or "mse"
+    steps: list[int] = field(default_factory=list)  # step number s = 1, 2, …
+    loss: list[float] = field(default_factory=list)  # training loss on the batch of step s
+    grad_norm: list[float] = field(default_factory=list)  # total gradient norm ‖g‖ BEFORE clipping
+    clipped: list[bool] = field(default_factory=list)  # True where clipping rescaled the gradient
+    eval_steps: list[int] = field(default_factory=list)  # steps at which eval_batch was scored (0 = before training)
+    eval_metric: list[float] = field(default_factory=list)  # the score at those steps
+    diverged_at: int | None = None  # first step with a NaN/inf loss or gradient (training stopped), else None
+
+
+def evaluate(model: torch.nn.Module, batch: Batch, loss: str = "cross_entropy") -> float:
+    """Score ``model`` on ``batch`` without building a graph.
+
+    Returns the accuracy (fraction of argmax predictions equal to y) for ``loss="cross_entropy"`` and the
+    mean squared error for ``loss="mse"``.
+    """
+    check_choice("loss", loss, {"cross_entropy", "mse"})
+    if not isinstance(batch, Batch):
+        raise ValueError(f"batch must be a rnnlab.tasks.Batch; got {type(batch).__name__}")
+    with torch.no_grad():
+        output = model(batch.x)  # (N, n_outputs)
+        if loss == "cross_entropy":
+            return (output.argmax(dim=1) == batch.y).double().mean().item()
+        return loss_function("mse")(output, batch.y).item()
+
+
+def _show_progress(progress: bool | None) -> bool:
+    if progress is None:
+        return os.environ.get("RNNLAB_PROGRESS", "1") != "0"
+    return progress
+
+
+def train(model: torch.nn.Module, task: Callable[..., Batch], config: TrainConfig, T: int,
+          loss: str = "cross_entropy", eval_batch: Batch | None = None) -> History:
+    """Train ``model`` in place on fresh batches from ``task`` and return its History.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Maps x (N, T, D) to outputs (N, n_outputs), e.g. a RecurrentClassifier or WindowMLP.
+    task : callable
+        ``task(n, T, rng) -> Batch``, e.g. ``rnnlab.tasks.first_bit``.
+    config : TrainConfig
+        Steps, batch size, optimiser, clipping, data seed, evaluation interval, progress bar.
+    T : int
+        Sequence length of the training batches.
+    loss : {"cross_entropy", "mse"}
+        Cross-entropy on class indices (evaluated as accuracy) or mean squared error (evaluated as MSE).
+    eval_batch : Batch, optional
+        Held-out sequences scored with ``evaluate`` at step 0, every ``config.eval_every`` steps and at
+        the last step.
+
+    Returns
+    -------
+    History
+        Per-step loss, gradient norm and clipping flag, evaluation scores, and ``diverged_at``.
+    """
+    if not isinstance(config, TrainConfig):
+        raise ValueError(f"config must be a TrainConfig; got {type(config).__name__}")
+    if not callable(task):
+        raise ValueError(f"task must be a function (n, T, rng) -> Batch such as tasks.first_bit; got {task!r}")
+    T = check_int("T", T, low=1)
+    loss_fn = loss_function(loss)
+    if eval_batch is not None and not isinstance(eval_batch, Batch):
+        raise ValueError(f"eval_batch must be a rnnlab.tasks.Batch or None; got {type(eval_batch).__name__}")
+    params = [p for p in model.parameters() if p.requires_grad]
+    optim_class = torch.optim.Adam if config.optimizer == "adam" else torch.optim.SGD
+    optimizer = optim_class(params, lr=config.lr)
+    rng = np.random.default_rng(config.seed)
+    history = History(metric="accuracy" if loss == "cross_entropy" else "mse")
+
+    def record_eval(step):
+        if eval_batch is not None:
+            history.eval_steps.append(step)
+            history.eval_metric.append(evaluate(model, eval_batch, loss))
+
+    record_eval(0)
+    bar = tqdm(range(1, config.steps + 1), disable=not _show_progress(config.progress), desc="training")
+    for step in bar:
+        batch = task(config.batch_size, T, rng)
+        optimizer.zero_grad()
+        value = loss_fn(model(batch.x), batch.y)
+        value.backward()
+        if config.clip is None:
+            norm = torch.nn.utils.get_total_norm([p.grad for p in params if p.grad is not None]).item()
+        else:  # rescales g by clip / (‖g‖ + 1e-6) when that is < 1; returns ‖g‖ before clipping
+            norm = torch.nn.utils.clip_grad_norm_(params, config.clip).item()
+        history.steps.append(step)
+        history.loss.append(value.item())
+        history.grad_norm.append(norm)
+        history.clipped.append(config.clip is not None and norm > config.clip)
+        if not (math.isfinite(history.loss[-1]) and math.isfinite(norm)):
+            history.diverged_at = step  # stop before the NaN/inf reaches the parameters
+            break
+        optimizer.step()
+        if step % config.eval_every == 0 or step == config.steps:
+            record_eval(step)
+        bar.set_postfix(loss=f"{history.loss[-1]:.3g}", refresh=False)
+    bar.close()
+    return history

@@ -1,0 +1,133 @@
+"""The built website in a real headless browser (Debian's chromium, driven by Playwright).
+
+Needs ``_build/html`` (``make test`` builds it first). Serves it on 127.0.0.1, then: every page loads without
+a JavaScript error; Chapter 1's explorer scrubber changes the displayed frame; its launch buttons point at the
+chapter's ``.ipynb``; a screenshot is saved to ``_build/screenshots/``. Requests to other hosts (CDNs for
+MathJax, Thebe, …) are answered with an error at once, as they would fail offline anyway; the pages must not
+throw because of it. Without chromium this test skips, saying why — except in CI (``CI`` set), where it fails.
+"""
+import functools
+import http.server
+import os
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+HTML = ROOT / "_build" / "html"
+SHOTS = ROOT / "_build" / "screenshots"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHAPTER_1 = "chapters/01_feedforward_feedback"
+# Flags for a closed network and a root user (see the machine notes in the README).
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+
+def _require_browser():
+    missing = [why for ok, why in [
+        (shutil.which(CHROMIUM) or Path(CHROMIUM).is_file(), f"no chromium at {CHROMIUM} (apt-get install chromium)"),
+        (_has_playwright(), "the playwright Python package is not installed"),
+    ] if not ok]
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail("browser test cannot run in CI: " + "; ".join(missing))
+        pytest.skip("browser test skipped: " + "; ".join(missing))
+    if not (HTML / "index.html").is_file():
+        pytest.fail("the book is not built: run `make book` (or `make test`, which builds it first)")
+
+
+def _has_playwright():
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def server():
+    _require_browser()
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=HTML))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda err: page.errors.append(str(err)))
+    host = urlparse(server).netloc
+    page.route("**/*", lambda route: route.continue_() if urlparse(route.request.url).netloc == host
+               else route.abort("internetdisconnected"))
+    yield page
+    context.close()
+
+
+def _pages():
+    skip = {"genindex.html", "search.html"}
+    return sorted(str(p.relative_to(HTML)) for p in HTML.rglob("*.html")
+                  if p.name not in skip and "_static" not in p.parts and "_sources" not in p.parts) \
+        if HTML.is_dir() else []
+
+
+def test_every_page_loads_without_javascript_errors(page, server):
+    pages = _pages()
+    assert f"{CHAPTER_1}.html" in pages and "book/intro.html" in pages, pages
+    for rel in pages:
+        page.errors.clear()
+        response = page.goto(f"{server}/{rel}", wait_until="load")
+        assert response is not None and response.ok, rel
+        page.wait_for_timeout(100)
+        assert page.errors == [], f"{rel}: {page.errors}"
+
+
+def test_chapter_1_scrubber_changes_the_frame(page, server):
+    page.goto(f"{server}/{CHAPTER_1}.html", wait_until="load")
+    explorer = page.locator(".rnnlab-explorer").first
+    explorer.scroll_into_view_if_needed()
+    slider, image, label = explorer.locator("input[type=range]"), explorer.locator("img"), explorer.locator("output")
+    assert slider.is_visible() and image.is_visible()
+    first_src, first_label = image.get_attribute("src"), label.inner_text()
+    n_frames = int(slider.get_attribute("max")) + 1
+    assert 12 <= n_frames <= 24
+    slider.focus()
+    page.keyboard.press("ArrowRight")                    # a reader's keyboard step
+    assert image.get_attribute("src") != first_src and label.inner_text() != first_label
+    slider.fill("0")                                     # and a drag to the far left
+    assert label.inner_text() == "w (recurrent weight) = 0.00"
+    assert image.evaluate("img => img.complete && img.naturalWidth > 0"), "the frame must decode"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    explorer.screenshot(path=str(SHOTS / "ch01_explorer.png"))
+    page.screenshot(path=str(SHOTS / "ch01_page.png"), full_page=False)
+    assert page.errors == []
+
+
+def test_chapter_1_launch_links_point_at_the_notebook(page, server):
+    page.goto(f"{server}/{CHAPTER_1}.html", wait_until="load")
+    hrefs = page.eval_on_selector_all("a", "links => links.map(a => a.href)")
+    binder = [h for h in hrefs if "mybinder.org" in h]
+    colab = [h for h in hrefs if "colab.research.google.com" in h]
+    assert binder and colab, "Binder and Colab launch buttons"
+    assert all(f"{CHAPTER_1}.ipynb" in h for h in binder + colab), binder + colab

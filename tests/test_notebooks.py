@@ -1,0 +1,106 @@
+"""The committed chapters: run top to bottom, outputs present, the anatomy of CHAPTER.md, consistent config.
+
+nbval (run by the same `make test`) re-executes each chapter and compares its outputs; these tests check what
+nbval does not: that the committed notebook is publishable as it stands.
+"""
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
+TOC = yaml.safe_load((ROOT / "_toc.yml").read_text())
+CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def _toc_files(node):
+    if isinstance(node, dict):
+        if "file" in node:
+            yield node["file"]
+        for value in node.values():
+            yield from _toc_files(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _toc_files(item)
+
+
+def _load(path):
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _code_cells(nb):
+    return [c for c in nb["cells"] if c["cell_type"] == "code"]
+
+
+def _source(cell):
+    return "".join(cell["source"])
+
+
+def test_every_chapter_is_in_the_toc_and_every_toc_entry_exists():
+    listed = {f for f in _toc_files(TOC) if f.startswith("chapters/")}
+    assert listed == {f"chapters/{p.stem}" for p in CHAPTERS}
+    for f in _toc_files(TOC):
+        assert (ROOT / f).with_suffix(".ipynb").exists() or (ROOT / f).with_suffix(".md").exists(), f
+
+
+def test_there_is_at_least_one_chapter():
+    assert CHAPTERS, "no chapter notebooks found in chapters/"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_chapter_was_run_top_to_bottom_without_errors(path):
+    cells = _code_cells(_load(path))
+    assert [c["execution_count"] for c in cells] == list(range(1, len(cells) + 1)), \
+        "execution counts must be 1..n: refresh with `make outputs`"
+    assert any(c["outputs"] for c in cells), "the chapter has no outputs"
+    errors = [o for c in cells for o in c["outputs"] if o["output_type"] == "error"]
+    assert not errors, f"error outputs committed: {[e['ename'] for e in errors]}"
+    streams = [o for c in cells for o in c["outputs"] if o.get("name") == "stderr"]
+    assert not streams, f"stderr committed (warnings or progress bars): {streams[0]['text'][:200]}"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_chapter_anatomy(path):
+    nb = _load(path)
+    cells, code = nb["cells"], _code_cells(nb)
+    text = "\n".join(_source(c) for c in cells)
+    setup = code[0]
+    assert "hide-input" in setup["metadata"].get("tags", []), "the setup cell is tagged hide-input"
+    assert '"google.colab" in sys.modules' in _source(setup), "the setup cell installs rnnlab on Colab"
+    assert f"git+{CONFIG['repository']['url']}" in _source(setup), \
+        "the Colab install URL must match repository.url in _config.yml"
+    assert not re.search(r"^\s*(def|class) ", "\n".join(_source(c) for c in code), re.M), \
+        "notebooks import; reusable code lives in rnnlab"
+    assert "import *" not in text and "sys.path" not in text
+    asserts = sum(bool(re.search(r"^\s*assert ", _source(c), re.M)) for c in code)
+    assert asserts >= 3, f"claim checks must assert; found {asserts} asserting cells"
+    assert text.count("```{exercise}") >= 3 and text.count("```{solution}") >= 3
+    assert ":class: dropdown" in text, "solutions sit in dropdowns"
+    assert re.search(r"Myth", text), "a myth-vs-fact box"
+    assert "{cite}" in text
+    for cell in code:
+        if any(WIDGET_VIEW in o.get("data", {}) for o in cell["outputs"]):
+            assert "nbval-ignore-output" in cell["metadata"].get("tags", []), "explorer cells skip nbval"
+            assert any("text/html" in o.get("data", {}) for o in cell["outputs"]), "explorers carry a scrubber"
+    assert "widgets" not in nb["metadata"], "no widget state: the static site shows the scrubber"
+
+
+def test_binder_pins_match_requirements():
+    def pins(path):
+        lines = [line.strip() for line in path.read_text().splitlines()]
+        return {line for line in lines if line and not line.startswith(("#", "--"))}
+
+    ours, binder = pins(ROOT / "requirements.txt"), pins(ROOT / ".binder" / "requirements.txt")
+    assert "torch==2.13.0" in ours and "torch==2.13.0+cpu" in binder
+    assert ours - {"torch==2.13.0"} == binder - {"torch==2.13.0+cpu"}
+
+
+def test_launch_buttons_are_configured():
+    assert CONFIG["launch_buttons"]["binderhub_url"] and CONFIG["launch_buttons"]["colab_url"]
+    assert CONFIG["repository"]["url"].startswith("https://github.com/")
+    overrides = CONFIG["sphinx"]["config"]["nb_mime_priority_overrides"]
+    assert ["html", WIDGET_VIEW, 35] in overrides, "the static site must prefer the scrubber"
