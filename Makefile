@@ -7,6 +7,8 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# MathJax for the offline browser test (the built pages load it from a CDN; the test serves this copy).
+MATHJAX := tests/browser/node_modules/.package-lock.json
 # No progress bars or other machine-dependent text in executed notebooks.
 export RNNLAB_PROGRESS := 0
 
@@ -23,8 +25,12 @@ $(STAMP): requirements.txt code/pyproject.toml
 book: $(STAMP)
 	$(VENV)/bin/jupyter-book build . -W --keep-going
 
-test: book
+test: book $(MATHJAX)
 	$(PY) -m pytest
+
+$(MATHJAX): tests/browser/package.json tests/browser/package-lock.json
+	@if command -v npm >/dev/null; then npm ci --prefix tests/browser --silent --no-audit --no-fund; \
+	else echo "npm not found: the browser test will skip its MathJax check"; fi
 
 outputs: $(STAMP)
 	$(PY) -m rnnlab.execute chapters/*.ipynb

@@ -2,13 +2,17 @@
 
 Needs ``_build/html`` (``make test`` builds it first). Serves it on 127.0.0.1, then: every page loads without
 a JavaScript error; Chapter 1's explorer scrubber changes the displayed frame; its launch buttons point at the
-chapter's ``.ipynb``; a screenshot is saved to ``_build/screenshots/``. Requests to other hosts (CDNs for
-MathJax, Thebe, …) are answered with an error at once, as they would fail offline anyway; the pages must not
-throw because of it. Without chromium this test skips, saying why — except in CI (``CI`` set), where it fails.
+chapter's ``.ipynb``; every formula typesets without a TeX error; screenshots go to ``_build/screenshots/``.
+MathJax, which the pages load from a CDN, is served from the npm copy in ``tests/browser/node_modules``
+(``make test`` installs it); every other request to another host (Thebe, fonts, …) is answered with an error
+at once, as it would fail offline anyway, and the pages must not throw because of it. Without chromium (or
+without the MathJax copy, for the formula test) a test skips, saying why — except in CI (``CI`` set), where
+it fails.
 """
 import functools
 import http.server
 import os
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -20,21 +24,26 @@ ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
 SHOTS = ROOT / "_build" / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+MATHJAX = ROOT / "tests" / "browser" / "node_modules" / "mathjax" / "es5"
+MATHJAX_CDN = re.compile(r"^https://cdn\.jsdelivr\.net/npm/mathjax@3/es5/([^?#]+)")
 CHAPTER_1 = "chapters/01_feedforward_feedback"
 # Flags for a closed network and a root user (see the machine notes in the README).
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
 
 
-def _require_browser():
-    missing = [why for ok, why in [
-        (shutil.which(CHROMIUM) or Path(CHROMIUM).is_file(), f"no chromium at {CHROMIUM} (apt-get install chromium)"),
-        (_has_playwright(), "the playwright Python package is not installed"),
-    ] if not ok]
+def _skip_or_fail(missing):
     if missing:
         if os.environ.get("CI"):
             pytest.fail("browser test cannot run in CI: " + "; ".join(missing))
         pytest.skip("browser test skipped: " + "; ".join(missing))
+
+
+def _require_browser():
+    _skip_or_fail([why for ok, why in [
+        (shutil.which(CHROMIUM) or Path(CHROMIUM).is_file(), f"no chromium at {CHROMIUM} (apt-get install chromium)"),
+        (_has_playwright(), "the playwright Python package is not installed"),
+    ] if not ok])
     if not (HTML / "index.html").is_file():
         pytest.fail("the book is not built: run `make book` (or `make test`, which builds it first)")
 
@@ -79,8 +88,17 @@ def page(browser, server):
     page.errors = []
     page.on("pageerror", lambda err: page.errors.append(str(err)))
     host = urlparse(server).netloc
-    page.route("**/*", lambda route: route.continue_() if urlparse(route.request.url).netloc == host
-               else route.abort("internetdisconnected"))
+
+    def offline(route):
+        url = route.request.url
+        if urlparse(url).netloc == host:
+            return route.continue_()
+        local = MATHJAX_CDN.match(url)
+        if local and (MATHJAX / local.group(1)).is_file():
+            return route.fulfill(path=str(MATHJAX / local.group(1)))
+        return route.abort("internetdisconnected")
+
+    page.route("**/*", offline)
     yield page
     context.close()
 
@@ -103,25 +121,61 @@ def test_every_page_loads_without_javascript_errors(page, server):
         assert page.errors == [], f"{rel}: {page.errors}"
 
 
-def test_chapter_1_scrubber_changes_the_frame(page, server):
+def test_every_formula_typesets_without_tex_errors(page, server):
+    """MathJax (served locally) renders every formula of every page; unknown macros or bad TeX would show
+    as <mjx-merror> elements."""
+    _skip_or_fail([] if MATHJAX.is_dir() else ["no local MathJax: run `npm ci --prefix tests/browser`"])
+    for rel in _pages():
+        page.goto(f"{server}/{rel}", wait_until="load")
+        formulas = page.locator(".math").count()
+        if not formulas:
+            continue
+        page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=15_000)
+        page.evaluate("() => MathJax.startup.promise")
+        errors = page.locator("mjx-merror").all_inner_texts()
+        assert errors == [], f"{rel}: TeX errors {errors[:5]}"
+        rendered = page.locator(".math mjx-container").count()
+        assert rendered >= formulas, f"{rel}: {rendered} of {formulas} formulas typeset"
+        assert page.errors == [], f"{rel}: {page.errors}"
+
+
+def _chapters():
+    return sorted(p.stem for p in (HTML / "chapters").glob("*.html")) if HTML.is_dir() else []
+
+
+@pytest.mark.parametrize("chapter", _chapters())
+def test_every_explorer_scrubber_changes_the_frame(page, server, chapter):
+    """Each explorer's static scrubber, moved by keyboard and by a drag to the far left, swaps the frame."""
+    page.goto(f"{server}/chapters/{chapter}.html", wait_until="load")
+    explorers = page.locator(".rnnlab-explorer")
+    if chapter == CHAPTER_1.split("/")[1]:
+        assert explorers.count() >= 1, "Chapter 1 has an explorer"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for i in range(explorers.count()):
+        explorer = explorers.nth(i)
+        explorer.scroll_into_view_if_needed()
+        slider, image, label = explorer.locator("input[type=range]"), explorer.locator("img"), explorer.locator("output")
+        assert slider.is_visible() and image.is_visible(), f"explorer {i}"
+        n_frames = int(slider.get_attribute("max")) + 1
+        assert 12 <= n_frames <= 24, f"explorer {i}: {n_frames} frames"
+        slider.fill("0")                                      # a drag to the far left
+        first_src, first_label = image.get_attribute("src"), label.inner_text()
+        slider.focus()
+        page.keyboard.press("ArrowRight")                     # a reader's keyboard step
+        assert slider.input_value() == "1"
+        assert image.get_attribute("src") != first_src, f"explorer {i}: the frame must change"
+        assert label.inner_text() != first_label, f"explorer {i}: the label must change"
+        assert image.evaluate("img => img.complete && img.naturalWidth > 0"), "the frame must decode"
+        explorer.screenshot(path=str(SHOTS / f"{chapter}_explorer{i}.png"))
+    page.screenshot(path=str(SHOTS / f"{chapter}_page.png"))
+    assert page.errors == []
+
+
+def test_chapter_1_scrubber_labels_the_parameter(page, server):
     page.goto(f"{server}/{CHAPTER_1}.html", wait_until="load")
     explorer = page.locator(".rnnlab-explorer").first
-    explorer.scroll_into_view_if_needed()
-    slider, image, label = explorer.locator("input[type=range]"), explorer.locator("img"), explorer.locator("output")
-    assert slider.is_visible() and image.is_visible()
-    first_src, first_label = image.get_attribute("src"), label.inner_text()
-    n_frames = int(slider.get_attribute("max")) + 1
-    assert 12 <= n_frames <= 24
-    slider.focus()
-    page.keyboard.press("ArrowRight")                    # a reader's keyboard step
-    assert image.get_attribute("src") != first_src and label.inner_text() != first_label
-    slider.fill("0")                                     # and a drag to the far left
-    assert label.inner_text() == "w (recurrent weight) = 0.00"
-    assert image.evaluate("img => img.complete && img.naturalWidth > 0"), "the frame must decode"
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    explorer.screenshot(path=str(SHOTS / "ch01_explorer.png"))
-    page.screenshot(path=str(SHOTS / "ch01_page.png"), full_page=False)
-    assert page.errors == []
+    explorer.locator("input[type=range]").fill("0")
+    assert explorer.locator("output").inner_text() == "w (recurrent weight) = 0.00"
 
 
 def test_chapter_1_launch_links_point_at_the_notebook(page, server):

@@ -195,7 +195,7 @@ class Explorer:
 _SCRUBBER = """<div class="rnnlab-explorer" id="{uid}">
 <img class="rnnlab-explorer-frame" src="{src}" alt="{alt}" style="max-width:100%;height:auto">
 <div class="rnnlab-explorer-controls">
-<input type="range" min="0" max="{last}" step="1" value="{start}" aria-label="{main}" style="width:60%;vertical-align:middle">
+<input type="range" min="0" max="{last}" step="1" value="{start}" aria-label="{main}" style="width:60%">
 <output class="rnnlab-explorer-label">{label}</output>
 </div>
 <p class="rnnlab-explorer-note" style="font-size:0.85em;opacity:0.8">{note}</p>
