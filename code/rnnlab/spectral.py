@@ -190,3 +190,52 @@ def power_norms(W, n_max: int) -> np.ndarray:
     W = _check_square("W", W)
     n_max = check_int("n_max", n_max, low=0)
     return jacobian_product_norms(np.broadcast_to(W, (n_max, *W.shape)))
+
+
+def with_eigenvalues(lam, rng: np.random.Generator, nonnormality: float = 0.0) -> np.ndarray:
+    """Real ``W = Q (B + nonnormality · U) Qᵀ`` (H, H) whose eigenvalues are exactly ``lam``.
+
+    B is block diagonal: a 1×1 block ``[λ]`` for each real λ and a 2×2 block ``[[a, b], [−b, a]]`` for
+    each pair ``a ± ib``; Q is Haar-orthogonal and U has ``N(0, 1/H)`` entries strictly above B's blocks.
+    W is block upper triangular in the basis Q, so its eigenvalues are those of the blocks, ``lam``, for
+    every ``nonnormality`` (a real Schur form). ``nonnormality = 0`` gives a normal W (``‖Wⁿ‖ = ρ(W)ⁿ``);
+    larger values leave the spectrum alone and raise σ_max(W), as in :func:`nonnormal`, which is the
+    special case of real eigenvalues.
+
+    Parameters
+    ----------
+    lam : array, shape (H,), complex or real
+        The eigenvalues; non-real ones must come in conjugate pairs (a real matrix has no others),
+        e.g. ``np.linalg.eigvals`` of a real matrix.
+    rng : np.random.Generator
+    nonnormality : float ≥ 0
+        Scale of the part above the diagonal blocks.
+    """
+    try:
+        lam = np.asarray(lam, dtype=np.complex128)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"lam must be an array of numbers; got {type(lam).__name__}") from err
+    if lam.ndim != 1 or lam.size == 0 or not np.all(np.isfinite(lam)):
+        raise ValueError(f"lam must be a non-empty 1-D array of finite eigenvalues; got shape {lam.shape}")
+    nonnormality = check_float("nonnormality", nonnormality, low=0.0)
+    scale = max(1.0, float(np.max(np.abs(lam))))
+    tol = 1e-12 * scale
+    real = lam[np.abs(lam.imag) <= tol].real  # (R,)
+    upper = np.sort_complex(lam[lam.imag > tol])  # (P,)  one of each pair a + ib, b > 0
+    lower = np.sort_complex(np.conj(lam[lam.imag < -tol]))  # (P,)  the conjugates, to match
+    if upper.shape != lower.shape or np.any(np.abs(upper - lower) > tol):
+        raise ValueError("lam must be closed under complex conjugation (a real matrix has conjugate pairs)")
+    H = lam.size
+    Q = orthogonal(H, _check_rng(rng))  # (H, H)
+    B = np.zeros((H, H))  # (H, H)  the normal part, block diagonal
+    in_block = np.zeros((H, H), dtype=bool)  # (H, H)  entries inside B's blocks
+    i = 0
+    for lr in real:
+        B[i, i], in_block[i, i] = lr, True
+        i += 1
+    for z in upper:
+        B[i:i + 2, i:i + 2] = [[z.real, z.imag], [-z.imag, z.real]]  # eigenvalues a ± ib
+        in_block[i:i + 2, i:i + 2] = True
+        i += 2
+    U = np.triu(rng.standard_normal((H, H)) / np.sqrt(H), k=1) * ~in_block  # (H, H)  above the blocks
+    return Q @ (B + nonnormality * U) @ Q.T  # (H, H)

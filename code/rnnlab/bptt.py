@@ -1,0 +1,308 @@
+"""Chapter 2: backpropagation through time, term by term.
+
+The gradient of one loss term, written as a sum over the steps k at which W_hh was used (column vectors,
+``∂L_t/∂h_t`` a row vector, ``J_j = ∂h_j/∂h_{j-1} = diag(φ'(a_j)) W_hh``):
+
+    ∂L_t/∂W_hh = Σ_{k=1}^{t} (∂L_t/∂h_t) (J_t J_{t-1} ⋯ J_{k+1}) ∂⁺h_k/∂W_hh = Σ_k δ_k^{(t)} h_{k-1}ᵀ   (eq-bptt-general)
+
+where ``∂⁺h_k/∂W_hh`` is the immediate derivative (h_{k-1} held fixed, eq-bptt-immediate) and
+``δ_k^{(t)} = φ'(a_k) ⊙ (∂L_t/∂h_k)ᵀ``. ``rnnlab.rnn.rnn_backward`` computes the sum over t and k at once with
+the recursion (eq-bptt-recursion); the functions here compute its terms one by one, so the chapter can check
+that the derivation and the code agree. The running example uses the squared error
+``L = Σ_t L_t, L_t = ½‖h_t − y_t‖²`` (eq-bptt-loss).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from matplotlib.ticker import FuncFormatter, NullLocator
+
+from . import gradcheck, plotting, rnn, spectral
+from ._validate import as_array, check_float, check_int, check_shape
+from .activations import get_activation
+from .widgets import Explorer, Slider
+
+HORIZON_SHARE = 0.9  # the "horizon" is the number of recent steps that carry this share of Σ‖term k‖
+
+
+@dataclass(frozen=True)
+class Example:
+    """A small RNN with targets: the chapter's running example (shapes as in ``rnnlab.rnn.rnn_forward``)."""
+    x: np.ndarray      # (N, T, D) inputs x_1..x_T
+    h0: np.ndarray     # (N, H) initial state h_0
+    W_xh: np.ndarray   # (H, D) input weights
+    W_hh: np.ndarray   # (H, H) recurrent weights, scale · (orthogonal matrix)
+    b: np.ndarray      # (H,) bias
+    y: np.ndarray      # (N, T, H) targets y_1..y_T of the squared error
+    activation: str    # φ, a name in rnnlab.activations.ACTIVATIONS
+
+    @property
+    def params(self) -> tuple:
+        """``(x, h0, W_xh, W_hh, b)``, the positional arguments of ``rnn.rnn_forward``."""
+        return self.x, self.h0, self.W_xh, self.W_hh, self.b
+
+
+def example(N: int = 1, T: int = 6, D: int = 2, H: int = 3, scale: float = 0.9, seed: int = 0,
+            activation: str = "tanh") -> Example:
+    """A seeded random ``Example``: ``W_hh = scale · Q`` with Q orthogonal (so ρ(W_hh) = σ_max(W_hh) = scale),
+    ``W_xh ~ N(0, 1/D)``, ``b ~ N(0, 0.1²)``, ``h0 ~ N(0, 0.5²)``, ``x ~ N(0, 1)`` and targets ``y ~ U(-1, 1)``."""
+    N, T, D, H = (check_int(n, v, low=1, high=10_000) for n, v in zip("NTDH", (N, T, D, H)))
+    scale = check_float("scale", scale, low=0.0)
+    get_activation(activation)
+    rng = np.random.default_rng(check_int("seed", seed, low=0))
+    W_hh = scale * spectral.orthogonal(H, rng)           # (H, H)
+    W_xh = rng.standard_normal((H, D)) / np.sqrt(D)      # (H, D)
+    b = 0.1 * rng.standard_normal(H)                     # (H,)
+    h0 = 0.5 * rng.standard_normal((N, H))               # (N, H)
+    x = rng.standard_normal((N, T, D))                   # (N, T, D)
+    y = rng.uniform(-1.0, 1.0, size=(N, T, H))           # (N, T, H)
+    return Example(x, h0, W_xh, W_hh, b, y, activation)
+
+
+def squared_error(h, y) -> tuple[float, np.ndarray]:
+    """``L = Σ_t L_t`` with ``L_t = ½‖h_t − y_t‖²`` (summed over the batch) and ``dh[:, t-1] = ∂L_t/∂h_t``.
+
+    (eq-bptt-loss). ``∂L_t/∂h_t = (h_t − y_t)ᵀ``: L_t depends on h_t only directly, so here the total and
+    the immediate derivative agree.
+
+    Parameters
+    ----------
+    h, y : arrays, shape (N, T, H)
+        States h_1..h_T and targets y_1..y_T.
+
+    Returns
+    -------
+    L : float;  dh : array, shape (N, T, H)
+    """
+    h = as_array("h", h, ndim=3)
+    y = as_array("y", y)
+    check_shape("y", y, h.shape, "(N, T, H)")
+    dh = h - y  # (N, T, H)  ∂L_t/∂h_t  (eq-bptt-loss)
+    return float(0.5 * np.sum(dh**2)), dh
+
+
+def total_loss(ex: Example) -> float:
+    """``L`` of (eq-bptt-loss) for the example: run the RNN, then the squared error."""
+    h, _ = rnn.rnn_forward(*ex.params, activation=ex.activation)
+    return squared_error(h, ex.y)[0]
+
+
+def finite_difference_gradients(ex: Example, eps: float = 1e-6) -> rnn.Grads:
+    """Central finite differences of ``total_loss`` with respect to x, h0, W_xh, W_hh and b (an independent
+    check of BPTT: it never uses the chain rule). Cost: two forward passes per entry."""
+    arrays = [np.array(a, dtype=np.float64) for a in ex.params]  # copies, perturbed in place
+    probe = Example(*arrays, ex.y, ex.activation)
+    return rnn.Grads(*(gradcheck.numerical_gradient(lambda _: total_loss(probe), a, eps) for a in arrays))
+
+
+def _single(cache: rnn.Cache) -> None:
+    if cache.h.shape[0] != 1:
+        raise ValueError(f"this function works on one sequence (N = 1); got N = {cache.h.shape[0]}")
+
+
+def immediate_jacobian_W_hh(cache: rnn.Cache, k: int) -> np.ndarray:
+    """The immediate derivative ``∂⁺h_k/∂W_hh`` (h_{k-1} held fixed) as an (H, H, H) array:
+
+        [∂⁺h_k/∂W_hh]_{i,p,q} = ∂⁺h_{k,i} / ∂(W_hh)_{pq} = φ'(a_{k,i}) [i = p] h_{k-1,q}      (eq-bptt-immediate)
+
+    Parameters
+    ----------
+    cache : rnn.Cache
+        From ``rnn.rnn_forward`` on one sequence (N = 1).
+    k : int, 1 ≤ k ≤ T
+    """
+    _single(cache)
+    T, H = cache.h.shape[1:]
+    k = check_int("k", k, low=1, high=T)
+    h_prev = cache.h0[0] if k == 1 else cache.h[0, k - 2]  # (H,)  h_{k-1}
+    dphi = cache.activation.df(cache.a[0, k - 1])  # (H,)  φ'(a_k)
+    return np.einsum("i,ip,q->ipq", dphi, np.eye(H), h_prev)  # (H, H, H)  (eq-bptt-immediate)
+
+
+def total_jacobian_W_hh(ex: Example, t: int) -> np.ndarray:
+    """The total derivative ``∂h_t/∂W_hh`` (every path from W_hh to h_t) as an (H, H, H) array, computed by
+    torch autograd in float64 from an unrolled loop, independently of the chapter's formulas.
+
+    ``ex`` must hold one sequence (N = 1); ``1 ≤ t ≤ T``. Entry ``[i, p, q]`` is ``∂h_{t,i}/∂(W_hh)_{pq}``.
+    """
+    import torch
+
+    x, h0, W_xh, W_hh, b = ex.params
+    _, cache = rnn.rnn_forward(x, h0, W_xh, W_hh, b, ex.activation)
+    _single(cache)
+    t = check_int("t", t, low=1, high=x.shape[1])
+    phi = gradcheck._torch_activation(get_activation(ex.activation).name)
+    tx, th0, tW_xh, tb = (torch.tensor(v, dtype=torch.float64) for v in (x[0], h0[0], W_xh, b))
+
+    def h_t(W):  # h_t as a function of W_hh, column-vector form
+        h = th0
+        for s in range(t):
+            h = phi(W @ h + tW_xh @ tx[s] + tb)
+        return h
+
+    return torch.autograd.functional.jacobian(h_t, torch.tensor(W_hh, dtype=torch.float64)).numpy()
+
+
+def term_table(dh, cache: rnn.Cache) -> np.ndarray:
+    """Every term of the double sum ``∂L/∂W_hh = Σ_t Σ_{k≤t} δ_k^{(t)} h_{k-1}ᵀ`` (eq-bptt-general).
+
+    ``table[t-1, k-1]`` is the term of step k in ``∂L_t/∂W_hh`` (summed over the batch); it is 0 for k > t.
+    Summing over k gives ``∂L_t/∂W_hh``; over both indices, ``dW_hh`` of ``rnn.rnn_backward``. Cost O(T² H²)
+    per example, against O(T H²) for the recursion: a tool for small T only.
+
+    Parameters
+    ----------
+    dh : array, shape (N, T, H)
+        ``∂L_t/∂h_t`` for t = 1..T.
+    cache : rnn.Cache
+        From ``rnn.rnn_forward``.
+
+    Returns
+    -------
+    table : array, shape (T, T, H, H)
+    """
+    x, h0, h, a, W_xh, W_hh, act = cache
+    N, T, H = h.shape
+    dh = as_array("dh", dh)
+    check_shape("dh", dh, (N, T, H), "(N, T, H)")
+    dphi = act.df(a)  # (N, T, H)
+    h_prev = np.concatenate([h0[:, None], h[:, :-1]], axis=1)  # (N, T, H)  h_0..h_{T-1}
+    table = np.zeros((T, T, H, H))
+    for t in range(T):  # the loss L_{t+1}
+        g = dh[:, t]  # (N, H)  ∂L_t/∂h_k, starting at k = t
+        for k in range(t, -1, -1):
+            d = g * dphi[:, k]  # (N, H)  δ_k^{(t)}
+            table[t, k] = d.T @ h_prev[:, k]  # (H, H)  one term of (eq-bptt-general)
+            g = d @ W_hh  # (N, H)  times J_k: ∂L_t/∂h_{k-1}
+    return table
+
+
+def untied_gradients(ex: Example) -> np.ndarray:
+    """BPTT as plain backpropagation: give every step t its own copy W_hh^(t) of the recurrent weights (all
+    equal to W_hh), let torch autograd differentiate the squared-error loss with respect to each copy, and
+    return the T gradients, shape (T, H, H). Their sum is ``dW_hh`` (the copies are one tied weight)."""
+    import torch
+
+    x, h0, W_xh, W_hh, b = ex.params
+    h, _ = rnn.rnn_forward(x, h0, W_xh, W_hh, b, ex.activation)  # validates the example
+    phi = gradcheck._torch_activation(get_activation(ex.activation).name)
+    tx, th, tW_xh, tb, ty = (torch.tensor(v, dtype=torch.float64) for v in (x, h0, W_xh, b, ex.y))
+    copies = [torch.tensor(W_hh, dtype=torch.float64, requires_grad=True) for _ in range(x.shape[1])]
+    loss = torch.zeros((), dtype=torch.float64)
+    for t, W in enumerate(copies):
+        th = phi(tx[:, t] @ tW_xh.T + th @ W.T + tb)  # (N, H)  step t+1 uses its own copy
+        loss = loss + 0.5 * ((th - ty[:, t]) ** 2).sum()  # (eq-bptt-loss)
+    loss.backward()
+    return np.stack([W.grad.numpy() for W in copies])
+
+
+# --- per-step contributions and the explorer ------------------------------------------------------------
+@dataclass(frozen=True)
+class ContributionProfile:
+    """How much each step k contributes to ``∂L_T/∂W_hh`` (arrays over k = 1..T, i.e. lag T − k = T-1..0)."""
+    norms: np.ndarray        # (T,) ‖term k‖ (Frobenius) of rnn.bptt_contributions
+    relative: np.ndarray     # (T,) ‖term k‖ / ‖term T‖: size relative to the newest term
+    guide: np.ndarray        # (T,) scale^(T−k): what T − k Jacobians of norm `scale` would do to a vector
+    state_norms: np.ndarray  # (T,) ‖h_{k-1}‖, the other factor of term k = δ_k h_{k-1}ᵀ
+    share: np.ndarray        # (T,) share[n-1]: fraction of Σ_k ‖term k‖ carried by the n newest terms
+    horizon: int             # smallest n with share[n-1] ≥ HORIZON_SHARE
+    ratio: float             # relative[0]: the oldest term over the newest
+    status: str              # plotting.classify(ratio): "vanished", "ok" or "exploded"
+
+
+def contribution_profile(scale: float, T: int, H: int = 32, seed: int = 0) -> ContributionProfile:
+    """Per-step terms of ``∂L_T/∂W_hh`` for a tanh RNN with ``W_hh = scale · Q`` (Q orthogonal, so every
+    singular value of W_hh is ``scale``), one sequence of T standard-normal inputs (D = 1) through input
+    weights N(0, 0.1²), ``h0 ~ N(0, 0.1²)``, b = 0, and a unit vector ``∂L_T/∂h_T``. Seeded; the inputs are
+    drawn last, so a longer T extends the same sequence.
+
+    Parameters
+    ----------
+    scale : float, 0 ≤ scale ≤ 10
+    T : int, 1 ≤ T ≤ 1000
+    H : int, 1 ≤ H ≤ 256
+    seed : int ≥ 0
+    """
+    scale = check_float("scale", scale, low=0.0, high=10.0)
+    T = check_int("T", T, low=1, high=1000)
+    H = check_int("H", H, low=1, high=256)
+    rng = np.random.default_rng(check_int("seed", seed, low=0))
+    W_hh = scale * spectral.orthogonal(H, rng)  # (H, H)
+    W_xh = 0.1 * rng.standard_normal((H, 1))  # (H, D)
+    h0 = 0.1 * rng.standard_normal((1, H))  # (N, H)
+    g = rng.standard_normal((1, H))  # (N, H)
+    g /= np.linalg.norm(g)  # ‖∂L_T/∂h_T‖ = 1
+    x = rng.standard_normal((1, T, 1))  # (N, T, D)
+    h, cache = rnn.rnn_forward(x, h0, W_xh, W_hh, np.zeros(H))
+    norms = np.linalg.norm(rnn.bptt_contributions(g, cache), axis=(1, 2))  # (T,)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        relative = norms / norms[-1]
+        guide = scale ** np.arange(T - 1, -1, -1, dtype=np.float64)  # (T,)  lag T−k
+    share = np.cumsum(norms[::-1]) / np.sum(norms)  # (T,)  newest first
+    horizon = int(np.argmax(share >= HORIZON_SHARE - 1e-12)) + 1
+    state_norms = np.linalg.norm(np.concatenate([h0, h[0, :-1]]), axis=1)  # (T,)  ‖h_{k-1}‖
+    ratio = float(relative[0])
+    return ContributionProfile(norms, relative, guide, state_norms, share, horizon, ratio,
+                               plotting.classify(ratio))
+
+
+def draw_contributions(fig, result: ContributionProfile, params: dict) -> None:
+    """Left: ‖term k‖ / ‖term T‖ against the lag T − k (log scale) with the guide scale^(T−k).
+    Right: the share of Σ‖term k‖ carried by the newest n terms."""
+    T = len(result.norms)
+    lag = np.arange(T - 1, -1, -1)  # (T,)  T − k for k = 1..T
+    ax_n, ax_s = fig.subplots(1, 2)
+    ax_n.semilogy(lag, plotting.log_safe(result.guide), color=plotting.COLORS["grey"], ls="--", lw=1.2,
+                  label="scale^(T−k)")
+    ax_n.semilogy(lag, plotting.log_safe(result.relative), color=plotting.COLORS["blue"],
+                  label="‖term k‖ / ‖term T‖")
+    ax_n.set_yticks(10.0 ** np.arange(-30, 31, 10))
+    ax_n.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0e}"))  # plain text: mathtext costs ~100 ms
+    ax_n.yaxis.set_minor_locator(NullLocator())
+    ax_n.set(xlabel="lag T − k (steps back from the loss)", ylim=(1e-30, 1e30), xlim=(0, max(T - 1, 1)),
+             title="size of each step's term")
+    ax_n.legend(loc="lower left")
+    plotting.annotate_status(ax_n, result.status, f"oldest/newest {result.ratio:.0e}")
+    ax_s.plot(np.arange(T), result.share, color=plotting.COLORS["orange"])
+    ax_s.axhline(HORIZON_SHARE, color=plotting.COLORS["grey"], lw=1, ls=":")
+    ax_s.axvline(result.horizon - 1, color=plotting.COLORS["red"], lw=1)
+    ax_s.set(xlabel="lag T − k", ylabel="cumulative share", ylim=(0, 1.05), xlim=(0, max(T - 1, 1)),
+             title=f"{HORIZON_SHARE:.0%} of Σ‖term‖ from the newest {result.horizon} steps")
+    fig.suptitle(f"∂L_T/∂W_hh, tanh RNN, H = 32, W_hh = {params['scale']:.2f} · orthogonal, T = {params['T']}",
+                 fontsize=10)
+    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.17, top=0.8, wspace=0.25)
+
+
+def contribution_explorer() -> Explorer:
+    """Chapter 2's explorer: sliders for the recurrent weight scale (main, 0.25–3) and T (5–100)."""
+    return Explorer(
+        compute=contribution_profile, draw=draw_contributions, main="scale", frames=12,
+        title="Per-step terms of the gradient dL_T/dW_hh of a tanh RNN: their size against the lag T - k "
+              "(left, log scale) and the share of the gradient carried by the newest steps (right)",
+        sliders=[Slider("scale", "scale of W_hh", 0.25, 3.0, 0.05, 1.0),
+                 Slider("T", "T (time steps)", 5, 100, 1, 50)])
+
+
+def draw_term_table(fig, table, truncate: int | None = None) -> None:
+    """Heat map of log10 ‖table[t-1, k-1]‖ (loss t down, step k across), from ``term_table``; with
+    ``truncate = k₂`` the band of terms truncated BPTT keeps (t − k < k₂) is outlined."""
+    table = np.asarray(table, dtype=np.float64)
+    T = table.shape[0]
+    with np.errstate(divide="ignore"):
+        logn = np.log10(np.linalg.norm(table, axis=(2, 3)))  # (T, T)
+    logn[np.triu_indices(T, 1)] = np.nan  # k > t: no term
+    ax = fig.subplots()
+    finite = logn[np.isfinite(logn)]
+    image = ax.imshow(logn, cmap="viridis", vmin=finite.min(), vmax=finite.max(),
+                      extent=(0.5, T + 0.5, T + 0.5, 0.5))
+    fig.colorbar(image, ax=ax)
+    if truncate is not None:  # staircase between the kept terms (t − k < k₂) and the cut ones, column by column
+        k = np.arange(1, T + 1)
+        xs = np.stack([k - 0.5, k + 0.5], axis=1).ravel()  # (2T,)  left and right edge of column k
+        ys = np.repeat(k + truncate - 0.5, 2)  # (2T,)  between t = k + k₂ − 1 (kept) and t = k + k₂ (cut)
+        ax.plot(xs, ys, color=plotting.COLORS["red"], lw=2, label=f"truncation k₂ = {truncate}: terms below are cut")
+        ax.legend(loc="upper right", fontsize=8)
+    ax.set(xlabel=r"step $k$ where $W_{hh}$ is used", ylabel=r"loss $L_t$", xlim=(0.5, T + 0.5),
+           ylim=(T + 0.5, 0.5), title=r"$\log_{10}$ of the norm of each term of $\partial L / \partial W_{hh}$")
+    ax.grid(False)

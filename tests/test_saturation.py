@@ -1,0 +1,236 @@
+"""Chapter 3's saturation module: the bounds as properties, quadrature against brute force and Monte Carlo,
+Jacobian-product norms against torch autograd, and safe extremes for the explorer."""
+import itertools
+import math
+import time
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+from rnnlab import activations, plotting, saturation, spectral
+from rnnlab.saturation import NAMES, compare_activations, derivative_bounds, derivative_statistics, log_derivative
+
+GRID = np.linspace(-30.0, 30.0, 60_001)  # step 1e-3, contains 0
+
+
+def _points(seed=0):
+    rng = np.random.default_rng(seed)
+    return np.concatenate([GRID, rng.normal(0, 1, 2000), rng.normal(0, 10, 2000)])
+
+
+# --- log φ' and the saturation bounds ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", NAMES)
+def test_log_derivative_matches_log_of_derivative(name):
+    a = _points(1)
+    df = activations.leaky_relu_prime(a, 0.01) if name == "leaky_relu" else activations.get_activation(name).df(a)
+    with np.errstate(divide="ignore"):
+        expected = np.log(df)
+    np.testing.assert_allclose(log_derivative(name, a), expected, rtol=1e-12, atol=1e-13)
+
+
+def test_log_derivative_has_no_underflow_and_no_warnings():
+    with warnings.catch_warnings(), np.errstate(all="raise"):
+        warnings.simplefilter("error")
+        big = np.array([-2000.0, 2000.0])
+        np.testing.assert_allclose(log_derivative("sigmoid", big), [-2000.0, -2000.0], rtol=1e-15)
+        np.testing.assert_allclose(log_derivative("tanh", big), math.log(4) - 4000.0, rtol=1e-15)
+        assert list(log_derivative("relu", [-1.0, 0.0, 1.0])) == [-np.inf, -np.inf, 0.0]
+    with pytest.raises(ValueError, match="name must be one of"):
+        log_derivative("softplus", 1.0)
+
+
+def test_saturation_bounds_hold_everywhere():
+    b = derivative_bounds(_points(2))
+    assert np.all(b.sigmoid_lower <= b.sigmoid) and np.all(b.sigmoid <= b.sigmoid_upper)
+    assert np.all(b.tanh_lower <= b.tanh) and np.all(b.tanh <= b.tanh_upper)
+    assert np.all(b.sigmoid <= 0.25) and np.all(b.tanh <= 1.0)
+    assert set(np.unique(b.relu)) == {0.0, 1.0} and set(np.unique(b.leaky_relu)) == {0.01, 1.0}
+    at0 = derivative_bounds(0.0)  # both bounds are attained at 0
+    assert at0.sigmoid == at0.sigmoid_upper == 0.25 and at0.tanh == at0.tanh_upper == 1.0
+    assert at0.sigmoid_lower == 0.25 and at0.tanh_lower == 1.0
+
+
+def test_tanh_prime_is_four_sigmoid_prime_of_twice():
+    a = _points(3)
+    np.testing.assert_allclose(activations.tanh_prime(a), 4 * activations.sigmoid_prime(2 * a), rtol=1e-13, atol=0)
+
+
+def test_derivative_bounds_validation():
+    with pytest.raises(ValueError, match="a contains NaN or infinity"):
+        derivative_bounds([0.0, np.nan])
+
+
+# --- the explorer's statistics -------------------------------------------------------------------------------
+
+CASES = [(0.0, 1.0), (1.5, 3.0), (-2.0, 0.3), (0.0, 8.0), (4.0, 0.1), (-4.0, 8.0)]
+
+
+@pytest.mark.parametrize("mean, spread", CASES)
+def test_quadrature_matches_a_much_finer_rule(mean, spread):
+    r = derivative_statistics(mean, spread, 10)
+    a = np.linspace(mean - 12 * spread, mean + 12 * spread, 400_001)
+    w = np.exp(-0.5 * ((a - mean) / spread) ** 2)
+    w /= w.sum()
+    for i, name in enumerate(["sigmoid", "tanh"]):
+        df = activations.get_activation(name).df(a)
+        assert abs(r.mean_derivative[i] - w @ df) < 1e-8
+        assert abs(r.mean_log_derivative[i] - w @ log_derivative(name, a)) < 1e-6 * max(1, abs(r.mean_log_derivative[i]))
+
+
+@pytest.mark.parametrize("mean, spread", CASES[:4])
+def test_statistics_match_monte_carlo(mean, spread):
+    r = derivative_statistics(mean, spread, 10)
+    a = np.random.default_rng(0).normal(mean, spread, 400_000)
+    mc = [activations.sigmoid_prime(a), activations.tanh_prime(a), activations.relu_prime(a),
+          activations.leaky_relu_prime(a)]
+    for i in range(4):
+        assert abs(r.mean_derivative[i] - mc[i].mean()) < 5 * mc[i].std() / np.sqrt(a.size) + 1e-12
+    q = np.mean(a <= 0)
+    assert abs(r.zero_fraction[2] - q) < 5 * np.sqrt(q * (1 - q) / a.size) + 1e-12
+
+
+def test_closed_forms_and_identities():
+    r = derivative_statistics(0.0, 2.0, 5)
+    assert r.zero_fraction[2] == 0.5 and r.mean_derivative[2] == 0.5
+    assert r.mean_derivative[3] == pytest.approx(0.5 + 0.01 * 0.5, rel=1e-15)
+    assert r.mean_log_derivative[2] == -np.inf
+    assert r.mean_log_derivative[3] == pytest.approx(0.5 * math.log(0.01), rel=1e-15)
+    for mean, spread in CASES:  # tanh'(a) = 4σ'(2a): E over N(μ, s²) is 4 E over N(2μ, 4s²), node for node
+        s1, s2 = derivative_statistics(mean, spread, 1), derivative_statistics(2 * mean, 2 * spread, 1)
+        assert r.mean_derivative.shape == (4,)
+        assert s1.mean_derivative[1] == pytest.approx(4 * s2.mean_derivative[0], rel=1e-12)
+        # Jensen: E[log φ'] ≤ log E[φ'], so the typical product is below the mean product
+        assert np.all(s1.mean_log_derivative <= np.log(s1.mean_derivative) + 1e-12)
+
+
+def test_narrow_distribution_gives_the_derivative_at_the_mean():
+    for mean in [-3.0, 0.0, 0.7, 2.5]:
+        r = derivative_statistics(mean, 1e-3, 1)
+        assert r.mean_derivative[0] == pytest.approx(activations.sigmoid_prime(mean), rel=1e-5)
+        assert r.mean_derivative[1] == pytest.approx(activations.tanh_prime(mean), rel=1e-5)
+
+
+def test_products_and_status():
+    T = 40
+    r = derivative_statistics(0.0, 1.0, T)
+    t = np.arange(1, T + 1)
+    np.testing.assert_allclose(r.log10_product[[0, 1, 3]], np.outer(r.mean_log_derivative[[0, 1, 3]], t) / math.log(10),
+                               rtol=1e-14)
+    np.testing.assert_allclose(r.log10_product[2], t * math.log10(0.5), rtol=1e-14)
+    assert r.status == ("vanished", "vanished", "vanished", "vanished")
+    assert derivative_statistics(0.0, 0.1, T).status[1] == "ok"  # tanh' ≈ 1 near 0
+    assert derivative_statistics(3.0, 0.5, T).status == ("vanished", "vanished", "ok", "ok")  # saturated, but ReLU is not
+
+
+def test_explorer_corners_are_finite_or_minus_inf_without_warnings():
+    explorer = saturation.saturation_explorer()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for corner in itertools.product(*[(s.min, s.max) for s in explorer.sliders]):
+            r = derivative_statistics(**dict(zip([s.name for s in explorer.sliders], corner)))
+            assert np.all(np.isfinite(r.mean_derivative)) and not np.any(np.isnan(r.log10_product))
+            assert all(s in ("vanished", "ok") for s in r.status)  # every factor is ≤ 1: nothing explodes
+    r = derivative_statistics(-4.0, 0.1, 3)  # every ReLU factor is 0 (in float64)
+    assert r.zero_fraction[2] == 1.0 and np.all(r.log10_product[2] == -np.inf) and r.status[2] == "vanished"
+
+
+def test_explorer_draws_every_corner_and_is_fast():
+    explorer = saturation.saturation_explorer()
+    for corner in itertools.product(*[(s.min, s.max) for s in explorer.sliders]):
+        assert explorer.png(**dict(zip([s.name for s in explorer.sliders], corner)))[:4] == b"\x89PNG"
+    assert 12 <= len(explorer.frame_values()) <= 24
+    assert max(len(explorer.png(compact=True, spread=v)) for v in explorer.frame_values()[::4]) <= 25 * 1024
+    start = time.perf_counter()
+    for _ in range(20):
+        derivative_statistics(1.3, 4.7, 100)
+    assert (time.perf_counter() - start) / 20 < 0.020, "compute must take ≤ 20 ms"
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(mean=np.nan, spread=1.0, T=5), "mean must be a finite number"),
+    (dict(mean=0.0, spread=0.0, T=5), "spread must be at least"),
+    (dict(mean=0.0, spread=1.0, T=0), "T must be at least 1"),
+    (dict(mean=0.0, spread=1.0, T=2.5), "T must be an integer"),
+])
+def test_statistics_validation(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        derivative_statistics(**kwargs)
+
+
+# --- the same RNNs with four activations ---------------------------------------------------------------------
+
+def _torch_phi(name):
+    return {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu,
+            "leaky_relu": lambda a: torch.nn.functional.leaky_relu(a, 0.01)}[name]
+
+
+def test_norms_match_torch_autograd_jacobians():
+    T, H, N, D, seed, scales = 7, 5, 3, 2, 4, (0.7, 1.8)
+    r = compare_activations(scales=scales, T=T, H=H, N=N, D=D, seed=seed)
+    rng = np.random.default_rng(seed)  # the networks, drawn in the documented order
+    nets = [(spectral.orthogonal(H, rng), rng.standard_normal((H, D)) / np.sqrt(D),
+             rng.standard_normal((1, T, D)), 0.5 * rng.standard_normal((1, H))) for _ in range(N)]
+    for (i, name), (j, scale), (n, (Q, W_xh, x, h0)) in itertools.product(
+            enumerate(NAMES), enumerate(scales), enumerate(nets)):
+        phi = _torch_phi(name)
+        tW, tU, tx = (torch.tensor(v, dtype=torch.float64) for v in (scale * Q, W_xh, x[0]))
+
+        def h_T(h):
+            for t in range(T):
+                h = phi(tW @ h + tU @ tx[t])
+            return h
+
+        jac = torch.autograd.functional.jacobian(h_T, torch.tensor(h0[0], dtype=torch.float64)).numpy()
+        expected = np.linalg.norm(jac, 2)  # ‖∂h_T/∂h_0‖₂
+        assert abs(r.norms[i, j, n, -1] - expected) <= 1e-10 * expected, (name, scale, n)
+    assert np.all(r.norms[..., 0] == 1.0)
+
+
+def test_sigmoid_obeys_the_product_bound():
+    r = compare_activations(scales=(0.5, 2.0, 3.9), T=60, H=8, N=4, names=("sigmoid", "tanh"), seed=1)
+    assert np.all(r.norms[0, :, :, -1] <= r.bound[0][:, None])
+    np.testing.assert_allclose(r.bound[0], (np.array([0.5, 2.0, 3.9]) / 4) ** 60, rtol=1e-14)
+    assert np.all(r.norms[1, 0, :, -1] <= 0.5**60)  # tanh: γ = 1
+
+
+def test_relu_explodes_and_vanishes_with_the_weights():
+    r = compare_activations(scales=(0.5, 2.0), T=80, H=16, N=5, names=("relu", "leaky_relu"), seed=2)
+    table = r.table()
+    assert np.all(table[:, 0] < plotting.VANISHED_BELOW) and np.all(table[:, 1] > plotting.EXPLODED_ABOVE)
+    assert np.all(np.diff(np.log(r.median[0, 1, 20:])) > -0.5)  # grows, up to small wiggles
+    assert r.median.shape == (2, 2, 81) and r.active.shape == (2, 2)
+    assert np.all((0 < r.active) & (r.active < 1))
+
+
+def test_comparison_is_deterministic_and_overflow_is_quiet():
+    a, b = compare_activations(T=20, H=4, N=2, seed=3), compare_activations(T=20, H=4, N=2, seed=3)
+    assert np.array_equal(a.norms, b.norms)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = compare_activations(scales=(100.0,), T=400, H=3, N=1, names=("relu",), seed=0)
+    assert not np.isfinite(r.norms[0, 0, 0, -1]) or r.norms[0, 0, 0, -1] > 1e300
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(scales=()), "scales must be a non-empty"),
+    (dict(scales=(1.0, -2.0)), "scale must be at least 0"),
+    (dict(scales=(0.0,)), "scales must be a non-empty list of positive numbers"),
+    (dict(T=0), "T must be at least 1"),
+    (dict(names=("softplus",)), "activation must be one of"),
+    (dict(names=()), "names must list at least one activation"),
+    (dict(seed=-1), "seed must be at least 0"),
+])
+def test_comparison_validation(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        compare_activations(**kwargs)
+
+
+def test_figures_draw():
+    from matplotlib.figure import Figure
+
+    with plotting.style():
+        saturation.draw_derivative_bounds(Figure(), derivative_bounds(np.linspace(-10, 10, 201)))
+        saturation.draw_comparison(Figure(), compare_activations(T=10, H=4, N=2))
