@@ -87,9 +87,9 @@ def test_statistics_match_monte_carlo(mean, spread):
     mc = [activations.sigmoid_prime(a), activations.tanh_prime(a), activations.relu_prime(a),
           activations.leaky_relu_prime(a)]
     for i in range(4):
-        assert abs(r.mean_derivative[i] - mc[i].mean()) < 5 * mc[i].std() / np.sqrt(a.size) + 1e-12
+        assert abs(r.mean_derivative[i] - mc[i].mean()) < 5 * mc[i].std() / np.sqrt(a.size) + 1e-10
     q = np.mean(a <= 0)
-    assert abs(r.zero_fraction[2] - q) < 5 * np.sqrt(q * (1 - q) / a.size) + 1e-12
+    assert abs(r.zero_fraction[2] - q) < 5 * np.sqrt(q * (1 - q) / a.size) + 1e-10
 
 
 def test_closed_forms_and_identities():
@@ -210,8 +210,9 @@ def test_comparison_is_deterministic_and_overflow_is_quiet():
     assert np.array_equal(a.norms, b.norms)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        r = compare_activations(scales=(100.0,), T=400, H=3, N=1, names=("relu",), seed=0)
-    assert not np.isfinite(r.norms[0, 0, 0, -1]) or r.norms[0, 0, 0, -1] > 1e300
+        r = compare_activations(scales=(100.0,), T=400, H=3, N=1, names=("leaky_relu",), seed=0)
+    assert np.isnan(r.norms[0, 0, 0, -1]) and plotting.classify(r.table()[0, 0]) == "exploded"
+    assert np.isinf(r.bound[0, 0])
 
 
 @pytest.mark.parametrize("kwargs, match", [

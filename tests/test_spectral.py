@@ -14,6 +14,7 @@ from rnnlab.spectral import (
     power_norms,
     singular_values,
     spectral_radius,
+    with_eigenvalues,
     with_singular_values,
     with_spectral_radius,
 )
@@ -184,5 +185,52 @@ def test_edge_sizes():
     (lambda: jacobian_product_norms(np.ones((2, 3, 4))), r"J must have shape \(..., T, H, H\)"),
 ])
 def test_validation(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def _sorted_eigs(z):
+    z = np.asarray(z, dtype=complex)
+    return z[np.lexsort((np.round(z.imag, 9), np.round(z.real, 9)))]
+
+
+@pytest.mark.parametrize("lam", [
+    [0.5, -0.3, 0.9],
+    [0.8 + 0.3j, 0.8 - 0.3j, -0.2],
+    np.linalg.eigvals(gaussian(12, rng(11))),
+    [2.0],
+])
+def test_with_eigenvalues_hits_the_spectrum_and_is_normal_at_zero(lam):
+    W = with_eigenvalues(lam, rng(12))
+    assert W.dtype == np.float64 and W.shape == (len(lam), len(lam))
+    np.testing.assert_allclose(_sorted_eigs(np.linalg.eigvals(W)), _sorted_eigs(lam), atol=1e-12)
+    np.testing.assert_allclose(W @ W.T, W.T @ W, atol=1e-12)  # normal
+    rho = np.max(np.abs(lam))
+    np.testing.assert_allclose(power_norms(W, 30), rho ** np.arange(31), rtol=1e-11)  # ‖Wⁿ‖ = ρⁿ
+
+
+@pytest.mark.parametrize("nu", [0.5, 2.0])
+def test_with_eigenvalues_nonnormality_keeps_the_spectrum(nu):
+    lam = np.linalg.eigvals(gaussian(10, rng(13)))
+    lam = 0.9 * lam / np.max(np.abs(lam))
+    W0, W = with_eigenvalues(lam, rng(14)), with_eigenvalues(lam, rng(14), nonnormality=nu)
+    np.testing.assert_allclose(_sorted_eigs(np.linalg.eigvals(W)), _sorted_eigs(lam), atol=1e-8)
+    assert max_singular_value(W) > max_singular_value(W0) + 0.1
+    # the same rng gives the same Q and U: W is affine in the non-normality
+    W2 = with_eigenvalues(lam, rng(14), nonnormality=2 * nu)
+    np.testing.assert_allclose(W2 - W, W - W0, atol=1e-12)
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: with_eigenvalues([0.5 + 0.1j, 0.5 + 0.1j], rng()), "closed under complex conjugation"),
+    (lambda: with_eigenvalues([0.5 + 0.1j], rng()), "closed under complex conjugation"),
+    (lambda: with_eigenvalues([], rng()), "non-empty 1-D array"),
+    (lambda: with_eigenvalues([[0.5]], rng()), "non-empty 1-D array"),
+    (lambda: with_eigenvalues([np.nan], rng()), "finite eigenvalues"),
+    (lambda: with_eigenvalues(["a"], rng()), "lam must be an array of numbers"),
+    (lambda: with_eigenvalues([0.5], rng(), nonnormality=-1.0), "nonnormality must be at least 0"),
+    (lambda: with_eigenvalues([0.5], 0), "rng must be a numpy Generator"),
+])
+def test_with_eigenvalues_validation(call, match):
     with pytest.raises(ValueError, match=match):
         call()

@@ -189,7 +189,7 @@ def draw_spectrum_fate(fig, result: PowerNorms, params: dict) -> None:
         ax_n.plot(n, plotting.log_safe(result.sigma_max ** n), ":", color=plotting.COLORS["red"],
                   label="bound σ_maxⁿ")
         ax_n.plot(n, plotting.log_safe(result.rho ** n), "--", color=plotting.COLORS["grey"], label="ρⁿ")
-    ax_n.plot(n, plotting.log_safe(result.norms), color=plotting.COLORS["blue"], label="‖Wⁿ‖ = ‖∂h_T/∂h_T−n‖")
+    ax_n.plot(n, plotting.log_safe(result.norms), color=plotting.COLORS["blue"], label="‖Wⁿ‖ = ‖∂h_T/∂h_(T−n)‖")
     _lag_axes(ax_n, n[-1], f"gradient norm; σ_max = {result.sigma_max:.2f}")
     ax_n.legend(loc="lower left")
     plotting.annotate_status(ax_n, result.status, f"{result.norms[-1]:.0e}")
@@ -286,7 +286,7 @@ def draw_gamma_fate(fig, result: GammaFate, params: dict) -> None:
     for ax, name, g, c, norms, bound, status in zip(axes[1:], result.names, result.gamma, colors, result.norms,
                                                     result.bound, result.status):
         ax.plot(n, plotting.log_safe(bound), ":", color=plotting.COLORS["red"], label="bound ηⁿ")
-        ax.plot(n, plotting.log_safe(norms), color=c, label="‖∂h_T/∂h_T−n‖")
+        ax.plot(n, plotting.log_safe(norms), color=c, label="‖∂h_T/∂h_(T−n)‖")
         _lag_axes(ax, n[-1], f"{name}: η = γσ_max = {g * params['sigma_max']:.2f}")
         plotting.annotate_status(ax, status, f"{norms[-1]:.0e}")
         ax.legend(loc="lower left")

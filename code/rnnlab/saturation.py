@@ -55,10 +55,11 @@ def log_derivative(name: str, a) -> np.ndarray:
     check_choice("name", name, NAMES)
     a = np.asarray(a, dtype=np.float64)
     x = np.abs(a)
-    if name == "sigmoid":
-        return -x - 2.0 * np.log1p(np.exp(-x))
-    if name == "tanh":
-        return math.log(4.0) - 2.0 * x - 2.0 * np.log1p(np.exp(-2.0 * x))
+    with np.errstate(under="ignore"):  # exp(-x) → 0 for large x is intended
+        if name == "sigmoid":
+            return -x - 2.0 * np.log1p(np.exp(-x))
+        if name == "tanh":
+            return math.log(4.0) - 2.0 * x - 2.0 * np.log1p(np.exp(-2.0 * x))
     negative = np.log(LEAKY_SLOPE) if name == "leaky_relu" else -np.inf
     return np.where(a > 0, 0.0, negative)
 
@@ -87,12 +88,12 @@ def derivative_bounds(a) -> DerivativeBounds:
     """
     a = as_array("a", a)
     with np.errstate(under="ignore"):
-        u = np.exp(-np.abs(a))  # e^{-|a|} ∈ (0, 1]
+        u, u2 = np.exp(-np.abs(a)), np.exp(-2.0 * np.abs(a))  # e^{-|a|}, e^{-2|a|} ∈ (0, 1], as in activations
         return DerivativeBounds(
             a=a, sigmoid=activations.sigmoid_prime(a), tanh=activations.tanh_prime(a),
             relu=activations.relu_prime(a), leaky_relu=activations.leaky_relu_prime(a, LEAKY_SLOPE),
             sigmoid_upper=np.minimum(0.25, u), sigmoid_lower=u / 4.0,
-            tanh_upper=np.minimum(1.0, 4.0 * u**2), tanh_lower=u**2)
+            tanh_upper=np.minimum(1.0, 4.0 * u2), tanh_lower=u2)
 
 
 def draw_derivative_bounds(fig, bounds: DerivativeBounds) -> None:
@@ -246,8 +247,9 @@ def compare_activations(scales=(0.5, 1.0, 2.0), T: int = 100, H: int = 32, N: in
     sequence ``x ~ N(0, 1)`` (T, D) and ``h_0 ~ N(0, 1/4)`` (H,), all drawn once from ``default_rng(seed)``
     and shared by every run: only φ and the scale differ. ``W_hh = scale · Q_n`` has every singular value
     equal to ``scale``, so ``σ_max(W_hh) = ρ(W_hh) = scale``. The norms of the products of step Jacobians
-    ``J_t = diag(φ'(a_t)) W_hh`` come from ``spectral.jacobian_product_norms``; a state that overflows gives
-    inf/NaN norms, never an error.
+    ``J_t = diag(φ'(a_t)) W_hh`` come from ``spectral.jacobian_product_norms``. A state that overflows makes
+    its step Jacobian NaN, so every norm through that step is NaN ("exploded" for ``plotting.classify``),
+    without a warning or an error.
 
     Parameters
     ----------
@@ -284,6 +286,7 @@ def compare_activations(scales=(0.5, 1.0, 2.0), T: int = 100, H: int = 32, N: in
                 for n, (Q, W_xh, x, h0) in enumerate(nets):
                     _, cache = rnn.rnn_forward(x, h0, W_xh, scale * Q, np.zeros(H), act)
                     J[n] = rnn.step_jacobians(cache)[0]  # (T, H, H)  J_t = diag(φ'(a_t)) W_hh
+                    J[n][~np.all(np.isfinite(cache.a[0]), axis=-1)] = np.nan  # overflowed state: NaN norms
                     dphi[n] = act.df(cache.a[0])  # (T, H)
             norms[i, j] = spectral.jacobian_product_norms(J)  # (N, T+1)  (eq-act-product-bound)
             with np.errstate(over="ignore"):
