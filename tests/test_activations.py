@@ -45,6 +45,14 @@ def test_tanh_prime_bound():
     np.testing.assert_allclose(d, 1 - np.tanh(a) ** 2, rtol=1e-10, atol=1e-15)
 
 
+def test_bounds_hold_in_floating_point_near_zero():
+    tiny = np.logspace(-20, -6, 200_001)  # e/(1+e)² alone rounds one ulp above the bound here
+    a = np.concatenate([tiny, -tiny])
+    assert np.all(sigmoid_prime(a) <= 0.25) and np.all(tanh_prime(a) <= 1.0)
+    assert sigmoid_prime(1e-9) == 0.25 and tanh_prime(1e-9) == 1.0  # 1/4 - σ'(a) ≈ a²/16 is below half an ulp
+    assert np.all(sigmoid_prime(a[np.abs(a) >= 1e-7]) < 0.25) and np.all(tanh_prime(a[np.abs(a) >= 1e-7]) < 1.0)
+
+
 def test_relu_prime_values():
     a = points(2)
     assert set(np.unique(relu_prime(a))) <= {0.0, 1.0}

@@ -104,7 +104,7 @@ def page(browser, server):
 
 
 def _pages():
-    skip = {"genindex.html", "search.html"}
+    skip = {"genindex.html", "search.html", "index.html"}  # index.html only redirects to book/intro.html
     return sorted(str(p.relative_to(HTML)) for p in HTML.rglob("*.html")
                   if p.name not in skip and "_static" not in p.parts and "_sources" not in p.parts) \
         if HTML.is_dir() else []

@@ -1,6 +1,5 @@
-"""Tests of rnnlab.criteria (Chapter 4): eigen-components, the bounds of Theorems 4.1–4.2, and the explorers."""
+"""Tests of rnnlab.criteria (Chapter 4): eigen-components, the bounds of its two theorems, and the explorers."""
 import itertools
-import warnings
 
 import numpy as np
 import pytest
@@ -13,27 +12,7 @@ def rng(seed=0):
     return np.random.default_rng(seed)
 
 
-# --- the fast product norms agree with spectral.jacobian_product_norms ---------------------------------------
-def test_product_norms_match_spectral():
-    J = rng(1).standard_normal((2, 3, 15, 6, 6)) * 0.7  # (2, 3) batch, T = 15, H = 6
-    np.testing.assert_allclose(criteria._product_norms(J), spectral.jacobian_product_norms(J), rtol=1e-12)
-
-
-def test_product_norms_overflow_nan_and_zero():
-    with warnings.catch_warnings(), np.errstate(all="raise"):
-        warnings.simplefilter("error")
-        big = criteria._product_norms(np.broadcast_to(10.0 * np.eye(3), (400, 3, 3)))
-    assert big[308] == pytest.approx(1e308, rel=1e-12) and np.all(np.isinf(big[309:]))
-    J = rng(2).standard_normal((8, 3, 3))
-    J[5, 1, 2] = np.nan  # J_6: every product ∂h_8/∂h_{8-n} with n ≥ 3 contains it
-    norms = criteria._product_norms(J)
-    assert np.all(np.isfinite(norms[:3])) and np.all(np.isnan(norms[3:]))
-    J = np.ones((4, 2, 2))
-    J[1] = 0.0
-    np.testing.assert_array_equal(criteria._product_norms(J)[3:], [0.0, 0.0])
-
-
-# --- 4.2 linear RNN: eigen-components and Theorem 4.1 ----------------------------------------------------------
+# --- 4.2 linear RNN: eigen-components and thm-eig-linear ----------------------------------------------------------
 @pytest.mark.parametrize("rho", [0.8, 1.0, 1.15])
 def test_gradient_modes_reconstruct_the_gradient(rho):
     g_rng = rng(3)
@@ -48,7 +27,7 @@ def test_gradient_modes_reconstruct_the_gradient(rho):
         assert abs(m.norms[n] - np.linalg.norm(direct)) <= 1e-12 * np.linalg.norm(direct)
     np.testing.assert_allclose(m.components[5], np.abs(m.coefficients) * np.abs(m.eigenvalues) ** 5, rtol=1e-14)
     n = np.arange(41)
-    # Theorem 4.1 (a) and (b)
+    # the bounds (a) and (b) of thm-eig-linear
     assert np.all(m.norms <= m.condition * rho**n * np.linalg.norm(g) * (1 + 1e-12))
     i = np.argmax(np.abs(m.eigenvalues))
     assert np.all(m.norms >= np.abs(m.coefficients[i]) * rho**n / m.inverse_norm * (1 - 1e-12))
@@ -75,30 +54,31 @@ def test_stable_part_vanishes_although_rho_exceeds_one():
 
 
 # --- 4.4 ‖Wⁿ‖ and the explorer matrix --------------------------------------------------------------------------
-def test_power_norms_and_transient_growth():
+def test_linear_fate_and_transient_growth():
     W = spectral.nonnormal(16, 0.9, 3.0, rng(1))
-    p = criteria.power_norms(W, 300)
+    p = criteria.linear_fate(W, 300)
     np.testing.assert_allclose(p.norms, spectral.power_norms(W, 300), rtol=1e-12)
     assert p.rho == pytest.approx(0.9, rel=1e-8) and p.sigma_max == pytest.approx(spectral.max_singular_value(W))
     assert p.peak == p.norms.max() > 100 and p.peak_lag == np.argmax(p.norms) > 5
-    assert p.status == "ok" and np.all(p.norms <= p.sigma_max ** np.arange(301) * (1 + 1e-12))
-    assert criteria.power_norms(0.5 * np.eye(2), 30).status == "vanished"
-    assert criteria.power_norms(2.0 * np.eye(2), 30).status == "exploded"
-    assert criteria.power_norms(10.0 * np.eye(2), 400).norms[-1] == np.inf
+    assert p.status == "vanished" and np.all(p.norms <= p.sigma_max ** np.arange(301) * (1 + 1e-12))
+    assert criteria.linear_fate(0.5 * np.eye(2), 30).status == "vanished"
+    assert criteria.linear_fate(2.0 * np.eye(2), 30).status == "exploded"
+    assert criteria.linear_fate(10.0 * np.eye(2), 400).norms[-1] == np.inf
 
 
 def test_explorer_matrix():
     W = criteria.explorer_matrix(0.9, 0.0)
     assert spectral.spectral_radius(W) == pytest.approx(0.9, rel=1e-12)
     np.testing.assert_allclose(W @ W.T, W.T @ W, atol=1e-12)
-    # one matrix moved by the sliders: W(ρ, ν) = ρ W(1, 0) + ν (W(0, 1) − W(0, 0))
-    base, push = criteria.explorer_matrix(1.0, 0.0), criteria.explorer_matrix(0.0, 1.0)
+    # one matrix moved by the sliders: W(ρ, ν) = ρ W(1, 0) + ν (W(1, 1) − W(1, 0))
+    base = criteria.explorer_matrix(1.0, 0.0)
+    push = criteria.explorer_matrix(1.0, 1.0) - base
     np.testing.assert_allclose(criteria.explorer_matrix(1.3, 2.5), 1.3 * base + 2.5 * push, atol=1e-12)
     Wn = criteria.explorer_matrix(0.9, 3.0)
     assert spectral.spectral_radius(Wn) == pytest.approx(0.9, rel=1e-8) and spectral.max_singular_value(Wn) > 3
 
 
-# --- 4.3 nonlinear RNN: Theorem 4.2 ---------------------------------------------------------------------------
+# --- 4.3 nonlinear RNN: thm-eig-nonlinear ---------------------------------------------------------------------------
 def torch_product_norm(W, activation, x, h0, n):
     """‖∂h_T/∂h_{T-n}‖₂ by torch autograd (float64) for the centred RNN of ``criteria.driven_norms``."""
     W_t, x_t = torch.from_numpy(W), torch.from_numpy(x)  # (H, H), (T, H)
@@ -189,6 +169,22 @@ def test_explorer_statuses():
     assert r.peak > 10 and r.rho < 1 < r.sigma_max
 
 
+def test_static_figures_draw():
+    from matplotlib.figure import Figure
+
+    W = spectral.with_spectral_radius(6, 1.1, rng(14))
+    g = rng(15).standard_normal(6)
+    m = criteria.gradient_modes(W, g, 20)
+    assert np.all(m.norms <= m.bound * (1 + 1e-12))
+    criteria.draw_modes(Figure(), [m, m], ["a", "b"], stable=criteria.gradient_modes(W, criteria.stable_part(W, g), 20))
+    criteria.draw_transient(Figure(), criteria.linear_fate(spectral.nonnormal(8, 0.9, 2.0, rng(16)), 50))
+    fates = [criteria.init_fate("orthogonal", spectral.orthogonal(10, rng(17)), 20, 1.0, rng(18)),
+             criteria.init_fate("Gaussian", spectral.gaussian(10, rng(19)), 20, 1.0, rng(18))]
+    fig = Figure()
+    criteria.draw_init(fig, fates)
+    assert len(fig.axes) == 4
+
+
 # --- validation ------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("call, match", [
     (lambda: criteria.gradient_modes(np.ones((2, 3)), np.ones(2), 3), r"W must have shape \(H, H\)"),
@@ -196,7 +192,7 @@ def test_explorer_statuses():
     (lambda: criteria.gradient_modes(np.eye(2), np.ones(2), -1), "n_max must be at least 0"),
     (lambda: criteria.gradient_modes(np.array([[1.0, 1.0], [0.0, 1.0]]), np.ones(2), 3), "diagonalisable"),
     (lambda: criteria.stable_part(np.eye(2), np.ones((2, 1))), "g must have 1 dimension"),
-    (lambda: criteria.power_norms(np.ones(3), 3), "W must have 2 dimension"),
+    (lambda: criteria.linear_fate(np.ones(3), 3), "W must have 2 dimension"),
     (lambda: criteria.explorer_matrix(-0.1, 0.0), "rho must be at least 0"),
     (lambda: criteria.spectrum_fate(0.9, 0.0, 0), "T must be at least 1"),
     (lambda: criteria.driven_norms(np.eye(2), "relu", 5, 1.0, rng()), "activation must be one of"),

@@ -10,9 +10,10 @@ import pytest
 import torch
 
 from rnnlab import activations, plotting, saturation, spectral
+from rnnlab.gradcheck import _torch_activation
 from rnnlab.saturation import NAMES, compare_activations, derivative_bounds, derivative_statistics, log_derivative
 
-GRID = np.linspace(-30.0, 30.0, 60_001)  # step 1e-3, contains 0
+GRID = np.arange(-30_000, 30_001) / 1000  # step 1e-3, contains 0 exactly
 
 
 def _points(seed=0):
@@ -25,7 +26,7 @@ def _points(seed=0):
 @pytest.mark.parametrize("name", NAMES)
 def test_log_derivative_matches_log_of_derivative(name):
     a = _points(1)
-    df = activations.leaky_relu_prime(a, 0.01) if name == "leaky_relu" else activations.get_activation(name).df(a)
+    df = activations.get_activation(name).df(a)  # leaky ReLU with slope 0.01, as in saturation
     with np.errstate(divide="ignore"):
         expected = np.log(df)
     np.testing.assert_allclose(log_derivative(name, a), expected, rtol=1e-12, atol=1e-13)
@@ -77,7 +78,8 @@ def test_quadrature_matches_a_much_finer_rule(mean, spread):
     for i, name in enumerate(["sigmoid", "tanh"]):
         df = activations.get_activation(name).df(a)
         assert abs(r.mean_derivative[i] - w @ df) < 1e-8
-        assert abs(r.mean_log_derivative[i] - w @ log_derivative(name, a)) < 1e-6 * max(1, abs(r.mean_log_derivative[i]))
+        expected = w @ log_derivative(name, a)
+        assert abs(r.mean_log_derivative[i] - expected) < 1e-6 * max(1, abs(expected))
 
 
 @pytest.mark.parametrize("mean, spread", CASES[:4])
@@ -117,12 +119,13 @@ def test_products_and_status():
     T = 40
     r = derivative_statistics(0.0, 1.0, T)
     t = np.arange(1, T + 1)
-    np.testing.assert_allclose(r.log10_product[[0, 1, 3]], np.outer(r.mean_log_derivative[[0, 1, 3]], t) / math.log(10),
-                               rtol=1e-14)
+    typical = np.outer(r.mean_log_derivative[[0, 1, 3]], t) / math.log(10)  # (eq-act-typical)
+    np.testing.assert_allclose(r.log10_product[[0, 1, 3]], typical, rtol=1e-14)
     np.testing.assert_allclose(r.log10_product[2], t * math.log10(0.5), rtol=1e-14)
     assert r.status == ("vanished", "vanished", "vanished", "vanished")
     assert derivative_statistics(0.0, 0.1, T).status[1] == "ok"  # tanh' ≈ 1 near 0
-    assert derivative_statistics(3.0, 0.5, T).status == ("vanished", "vanished", "ok", "ok")  # saturated, but ReLU is not
+    # sigmoid and tanh saturate at μ = 3; ReLU does not
+    assert derivative_statistics(3.0, 0.5, T).status == ("vanished", "vanished", "ok", "ok")
 
 
 def test_explorer_corners_are_finite_or_minus_inf_without_warnings():
@@ -162,11 +165,6 @@ def test_statistics_validation(kwargs, match):
 
 # --- the same RNNs with four activations ---------------------------------------------------------------------
 
-def _torch_phi(name):
-    return {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu,
-            "leaky_relu": lambda a: torch.nn.functional.leaky_relu(a, 0.01)}[name]
-
-
 def test_norms_match_torch_autograd_jacobians():
     T, H, N, D, seed, scales = 7, 5, 3, 2, 4, (0.7, 1.8)
     r = compare_activations(scales=scales, T=T, H=H, N=N, D=D, seed=seed)
@@ -175,7 +173,7 @@ def test_norms_match_torch_autograd_jacobians():
              rng.standard_normal((1, T, D)), 0.5 * rng.standard_normal((1, H))) for _ in range(N)]
     for (i, name), (j, scale), (n, (Q, W_xh, x, h0)) in itertools.product(
             enumerate(NAMES), enumerate(scales), enumerate(nets)):
-        phi = _torch_phi(name)
+        phi = _torch_activation(name)  # torch's φ, with relu'(0) = 0 and slope 0.01 as in rnnlab
         tW, tU, tx = (torch.tensor(v, dtype=torch.float64) for v in (scale * Q, W_xh, x[0]))
 
         def h_T(h):

@@ -10,6 +10,9 @@ One module per idea; chapters import the modules they need, e.g. ``from rnnlab i
 - ``models``       small torch models                                         (Chapters 1, 8)
 - ``train``        one training loop with clipping and gradient logging       (Chapters 1, 5, 8)
 - ``feedback``     Chapter 1's one-unit pulse experiment and its explorer
+- ``bptt``         Chapter 2's BPTT terms, term table, flop counts and contribution explorer
+- ``saturation``   Chapter 3's derivative bounds, saturation statistics and activation comparison
+- ``criteria``     Chapter 4's eigen/singular-value criteria, transient growth, initialisation spectra
 - ``widgets``      the explorer: live sliders in a kernel, a scrubber on the static site
 - ``plotting``     the book's figure style, applied explicitly
 - ``execute``      run chapters top to bottom (refresh outputs, time them)

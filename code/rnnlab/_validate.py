@@ -52,6 +52,13 @@ def check_choice(name: str, value, choices) -> str:
     return value
 
 
+def check_rng(rng) -> np.random.Generator:
+    """Check that ``rng`` is a NumPy random Generator (the book passes randomness explicitly)."""
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"rng must be a numpy Generator, e.g. np.random.default_rng(0); got {type(rng).__name__}")
+    return rng
+
+
 def _check_range(name, value, low, high) -> None:
     if low is not None and value < low:
         raise ValueError(f"{name} must be at least {low}; got {value}")

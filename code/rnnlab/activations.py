@@ -52,11 +52,12 @@ def sigmoid_prime(a):
     """``σ'(a) = σ(a)(1 − σ(a)) = e / (1 + e)²`` with ``e = exp(-|a|)``; at most 1/4, attained only at 0.
 
     The second form is exactly symmetric and keeps full relative accuracy in the tails, where
-    ``1 − σ(a)`` would cancel.
+    ``1 − σ(a)`` would cancel. For |a| < 1.5e-8 it can round one ulp above 1/4; the clamp keeps the
+    bound σ' ≤ 1/4 true in float64 too (σ' may round to exactly 1/4 for |a| below about 3e-8).
     """
     with np.errstate(under="ignore"):
         e = np.exp(-np.abs(_as_float(a)))  # (...)  in [0, 1]
-        return e / (1.0 + e) ** 2
+        return np.minimum(e / (1.0 + e) ** 2, 0.25)
 
 
 def tanh(a):
@@ -68,10 +69,11 @@ def tanh_prime(a):
     """``tanh'(a) = 1 − tanh²(a) = 4e / (1 + e)²`` with ``e = exp(-2|a|)``; at most 1, attained only at 0.
 
     The second form stays positive and accurate for 19 < |a| < 370, where ``1 − tanh²`` rounds to 0.
+    For |a| < 7.5e-9 it can round one ulp above 1; the clamp keeps tanh' ≤ 1 true in float64 too.
     """
     with np.errstate(under="ignore"):
         e = np.exp(-2.0 * np.abs(_as_float(a)))  # (...)  in [0, 1]
-        return 4.0 * e / (1.0 + e) ** 2
+        return np.minimum(4.0 * e / (1.0 + e) ** 2, 1.0)
 
 
 def relu(a):

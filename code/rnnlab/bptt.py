@@ -82,18 +82,16 @@ def squared_error(h, y) -> tuple[float, np.ndarray]:
     return float(0.5 * np.sum(dh**2)), dh
 
 
-def total_loss(ex: Example) -> float:
-    """``L`` of (eq-bptt-loss) for the example: run the RNN, then the squared error."""
-    h, _ = rnn.rnn_forward(*ex.params, activation=ex.activation)
-    return squared_error(h, ex.y)[0]
-
-
 def finite_difference_gradients(ex: Example, eps: float = 1e-6) -> rnn.Grads:
-    """Central finite differences of ``total_loss`` with respect to x, h0, W_xh, W_hh and b (an independent
-    check of BPTT: it never uses the chain rule). Cost: two forward passes per entry."""
+    """Central finite differences of the loss L (eq-bptt-loss) with respect to x, h0, W_xh, W_hh and b: an
+    independent check of BPTT, which never uses the chain rule. Cost: two forward passes per entry."""
     arrays = [np.array(a, dtype=np.float64) for a in ex.params]  # copies, perturbed in place
-    probe = Example(*arrays, ex.y, ex.activation)
-    return rnn.Grads(*(gradcheck.numerical_gradient(lambda _: total_loss(probe), a, eps) for a in arrays))
+
+    def loss(_):
+        h, _cache = rnn.rnn_forward(*arrays, activation=ex.activation)
+        return squared_error(h, ex.y)[0]
+
+    return rnn.Grads(*(gradcheck.numerical_gradient(loss, a, eps) for a in arrays))
 
 
 def _single(cache: rnn.Cache) -> None:
@@ -145,11 +143,10 @@ def total_jacobian_W_hh(ex: Example, t: int) -> np.ndarray:
 
 
 def term_table(dh, cache: rnn.Cache) -> np.ndarray:
-    """Every term of the double sum ``∂L/∂W_hh = Σ_t Σ_{k≤t} δ_k^{(t)} h_{k-1}ᵀ`` (eq-bptt-general).
-
-    ``table[t-1, k-1]`` is the term of step k in ``∂L_t/∂W_hh`` (summed over the batch); it is 0 for k > t.
-    Summing over k gives ``∂L_t/∂W_hh``; over both indices, ``dW_hh`` of ``rnn.rnn_backward``. Cost O(T² H²)
-    per example, against O(T H²) for the recursion: a tool for small T only.
+    """Every term of the double sum ``∂L/∂W_hh = Σ_t Σ_{k≤t} δ_k^{(t)} h_{k-1}ᵀ`` (eq-bptt-general):
+    ``table[t-1, k-1]`` is the term of step k in ``∂L_t/∂W_hh`` (summed over the batch), 0 for k > t.
+    Summed over k it gives ``∂L_t/∂W_hh``, over both ``dW_hh``. Cost O(T² H²), against O(T H²) for the
+    recursion: a tool for small T.
 
     Parameters
     ----------
@@ -169,12 +166,12 @@ def term_table(dh, cache: rnn.Cache) -> np.ndarray:
     dphi = act.df(a)  # (N, T, H)
     h_prev = np.concatenate([h0[:, None], h[:, :-1]], axis=1)  # (N, T, H)  h_0..h_{T-1}
     table = np.zeros((T, T, H, H))
-    for t in range(T):  # the loss L_{t+1}
-        g = dh[:, t]  # (N, H)  ∂L_t/∂h_k, starting at k = t
+    for t in range(T):  # Python indices hold step + 1, as in dh, a and h: this is the loss L_{t+1}
+        g = dh[:, t]  # (N, H)  ∂L_{t+1}/∂h_{k+1}, starting at k = t
         for k in range(t, -1, -1):
-            d = g * dphi[:, k]  # (N, H)  δ_k^{(t)}
-            table[t, k] = d.T @ h_prev[:, k]  # (H, H)  one term of (eq-bptt-general)
-            g = d @ W_hh  # (N, H)  times J_k: ∂L_t/∂h_{k-1}
+            d = g * dphi[:, k]  # (N, H)  δ_{k+1}^{(t+1)}
+            table[t, k] = d.T @ h_prev[:, k]  # (H, H)  δ h_kᵀ, one term of (eq-bptt-general)
+            g = d @ W_hh  # (N, H)  one more Jacobian: ∂L_{t+1}/∂h_k
     return table
 
 
@@ -195,6 +192,31 @@ def untied_gradients(ex: Example) -> np.ndarray:
         loss = loss + 0.5 * ((th - ty[:, t]) ** 2).sum()  # (eq-bptt-loss)
     loss.backward()
     return np.stack([W.grad.numpy() for W in copies])
+
+
+def count_flops(N: int, T: int, D: int, H: int) -> tuple[int, int]:
+    """Floating-point operations of the matrix products in the forward pass and in BPTT of a tanh RNN, as
+    counted by torch's ``FlopCounterMode`` on an unrolled float64 loop (a multiply-add counts as 2; the
+    elementwise work, O(N T H), is not counted). Gradients are taken for x, h0, W_xh and W_hh.
+
+    Returns
+    -------
+    (forward, backward) : tuple of int
+    """
+    import torch
+    from torch.utils.flop_counter import FlopCounterMode
+
+    N, T, D, H = (check_int(n, v, low=1, high=100_000) for n, v in zip("NTDH", (N, T, D, H)))
+    x, h, W_xh, W_hh = (torch.zeros(shape, dtype=torch.float64, requires_grad=True)
+                        for shape in ((N, T, D), (N, H), (H, D), (H, H)))
+    loss = torch.zeros((), dtype=torch.float64)
+    with FlopCounterMode(display=False) as forward:
+        for t in range(T):
+            h = torch.tanh(x[:, t] @ W_xh.T + h @ W_hh.T)  # (N, H)  (eq-rnn-state)
+            loss = loss + h.sum()
+    with FlopCounterMode(display=False) as backward:
+        loss.backward()
+    return int(forward.get_total_flops()), int(backward.get_total_flops())
 
 
 # --- per-step contributions and the explorer ------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 Backpropagation through time multiplies one factor ``J_t = diag(φ'(a_t)) W_hh`` per step, so
 
-    ‖∂h_T/∂h_0‖ ≤ Π_t ‖diag(φ'(a_t))‖ ‖W_hh‖ ≤ (γ σ_max(W_hh))^T,     γ = sup |φ'|      (eq-act-product-bound)
+    ‖∂h_T/∂h_0‖ ≤ Π_t ‖diag(φ'(a_t))‖ ‖W_hh‖ ≤ (γ σ_max(W_hh))^T,   γ = sup |φ'|    (eq-act-product-bound)
 
 with γ = 1/4 for the logistic sigmoid (Hochreiter & Schmidhuber 1997, §3.1) and γ = 1 for tanh and ReLU
 (Pascanu, Mikolov & Bengio 2013, arXiv 1211.5063, §2.1). This module computes the chapter's three figures:
@@ -11,8 +11,8 @@ with γ = 1/4 for the logistic sigmoid (Hochreiter & Schmidhuber 1997, §3.1) an
 - ``derivative_statistics``: for pre-activations ``a ~ N(mean, spread²)``, the average derivative
   ``E[φ'(a)]`` and the typical size ``exp(t E[log φ'(a)])`` of a product of t factors (eq-act-typical),
   by deterministic quadrature — the numbers of ``saturation_explorer``;
-- ``compare_activations``: one small RNN run with sigmoid, tanh, ReLU and leaky ReLU on the same inputs and
-  the same ``W_hh = scale · Q`` (Q orthogonal), and the norms ``‖∂h_T/∂h_{T-n}‖``.
+- ``compare_activations``: N small random RNNs, each run with sigmoid, tanh, ReLU and leaky ReLU on the same
+  inputs and the same ``W_hh = scale · Q`` (Q orthogonal), and the norms ``‖∂h_T/∂h_{T-n}‖``.
 """
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from .widgets import Explorer, Slider
 NAMES = ("sigmoid", "tanh", "relu", "leaky_relu")  # the four activations compared, in this order
 LABELS = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "leaky ReLU"}
 SHORT = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "leaky"}
-LEAKY_SLOPE = 0.01  # the slope of leaky_relu on a < 0 (rnnlab.activations' default)
+LEAKY_SLOPE = 0.01  # the slope of leaky_relu on a < 0: rnnlab.activations' default, used by ACTIVATIONS
 _COLORS = dict(zip(NAMES, (plotting.COLORS["blue"], plotting.COLORS["orange"], plotting.COLORS["green"],
                            plotting.COLORS["purple"])))
 
@@ -38,6 +38,7 @@ _Z = np.linspace(-8.0, 8.0, 1601)
 _W = np.exp(-0.5 * _Z**2)
 _W /= _W.sum()  # (1601,)  weights of the normal density, summing to 1
 _A_PLOT = np.linspace(-10.0, 10.0, 401)  # where the explorer draws the derivative curves
+_DERIVATIVES = np.array([activations.get_activation(n).df(_A_PLOT) for n in NAMES])  # (4, 401)
 
 
 def log_derivative(name: str, a) -> np.ndarray:
@@ -169,43 +170,37 @@ def derivative_statistics(mean: float, spread: float, T: int) -> DerivativeStati
     return DerivativeStatistics(
         mean=mean, spread=spread, mean_derivative=np.array(m), mean_log_derivative=np.array(lg),
         zero_fraction=np.array([0.0, 0.0, q, 0.0]), log10_product=log10_product, status=status,
-        a=_A_PLOT, derivatives=np.array([_derivative(n, _A_PLOT) for n in NAMES]),
+        a=_A_PLOT, derivatives=_DERIVATIVES,
         density_a=da, density=np.exp(-0.5 * ((da - mean) / spread) ** 2))
-
-
-def _derivative(name: str, a: np.ndarray) -> np.ndarray:
-    act = activations.get_activation(name)
-    return act.df(a) if name != "leaky_relu" else activations.leaky_relu_prime(a, LEAKY_SLOPE)
 
 
 def draw_statistics(fig, result: DerivativeStatistics, params: dict) -> None:
     """Left: the pre-activation density over the four derivative curves. Right: the product of t factors.
 
-    The right panel plots log10 values on a linear axis with plain tick labels: mathtext log ticks would
-    double the redraw time.
+    Text is what costs redraw time, so labels are few and plain: the right panel plots log10 values on a
+    linear axis with plain tick labels (mathtext log ticks would double the time).
     """
     ax_d, ax_p = fig.subplots(1, 2)
-    ax_d.fill_between(result.density_a, result.density, color=plotting.COLORS["grey"], alpha=0.3, lw=0,
-                      label="density of a")
+    ax_d.fill_between(result.density_a, result.density, color=plotting.COLORS["grey"], alpha=0.3, lw=0)
     T = result.log10_product.shape[1]
     t = np.arange(1, T + 1)
     for i, name in enumerate(NAMES):
         ax_d.plot(result.a, result.derivatives[i], color=_COLORS[name], lw=1.4,
-                  label=f"{LABELS[name]}: E[φ'] = {result.mean_derivative[i]:.2f}")
+                  label=f"{LABELS[name]} {result.mean_derivative[i]:.2f}")
         y = np.maximum(result.log10_product[i], -40.0)  # -inf (a product that is exactly 0) drawn at the floor
         ax_p.plot(t, y, color=_COLORS[name], ls="--" if name == "relu" else "-", marker="o" if T == 1 else None)
-    ax_d.set(xlim=(-10, 10), ylim=(0, 1.08), xlabel="pre-activation a", title="where the pre-activations fall")
+    ax_d.set_xticks([-10, -5, 0, 5, 10])
+    ax_d.set_yticks([0, 0.25, 0.5, 1])
+    ax_d.set(xlim=(-10, 10), ylim=(0, 1.08), xlabel="pre-activation a (grey: its density)",
+             title="φ'(a), legend: E[φ'(a)]")
     ax_d.legend(loc="upper left", fontsize=7, handlelength=1.2, labelspacing=0.25)
-    floor = math.log10(plotting.VANISHED_BELOW)
-    ax_p.axhline(floor, color=plotting.COLORS["grey"], lw=0.8, ls=":")
+    ax_p.axhline(math.log10(plotting.VANISHED_BELOW), color=plotting.COLORS["grey"], lw=0.8, ls=":")
     ax_p.set_yticks([0, -10, -20, -30], ["1", "1e-10", "1e-20", "1e-30"])
     ax_p.set(ylim=(-32, 2), xlim=(0.5, max(T, 2) + 0.5), xlabel="number of factors t",
-             title="typical product (ReLU dashed: P(product = 1))")
-    ax_p.title.set_fontsize(9)
+             title="typical product (ReLU dashed: P(= 1))")
     vanished = [SHORT[n] for n, s in zip(NAMES, result.status) if s == "vanished"]
     plotting.annotate_status(ax_p, "vanished" if vanished else "ok", ", ".join(vanished))
-    fig.suptitle(f"pre-activations a ~ N(μ, s²): μ = {result.mean:.1f}, s = {result.spread:.1f}, T = {T}",
-                 fontsize=10)
+    fig.suptitle(f"a ~ N(μ, s²): μ = {result.mean:.1f}, s = {result.spread:.1f}, T = {T}", fontsize=10)
     fig.subplots_adjust(left=0.06, right=0.98, bottom=0.16, top=0.83, wspace=0.22)
 
 

@@ -15,13 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_array, check_float, check_int
-
-
-def _check_rng(rng) -> np.random.Generator:
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a numpy Generator, e.g. np.random.default_rng(0); got {type(rng).__name__}")
-    return rng
+from ._validate import as_array, check_float, check_int, check_rng
 
 
 def _check_square(name: str, W) -> np.ndarray:
@@ -50,7 +44,7 @@ def gaussian(H: int, rng: np.random.Generator, scale: float = 1.0) -> np.ndarray
     """W (H, H) with i.i.d. entries ``W_ij ~ N(0, scale²/H)``; for large H, ρ(W) ≈ scale (circular law)."""
     H = check_int("H", H, low=1)
     scale = check_float("scale", scale, low=0.0)
-    return _check_rng(rng).standard_normal((H, H)) * (scale / np.sqrt(H))
+    return check_rng(rng).standard_normal((H, H)) * (scale / np.sqrt(H))
 
 
 def orthogonal(H: int, rng: np.random.Generator) -> np.ndarray:
@@ -60,7 +54,7 @@ def orthogonal(H: int, rng: np.random.Generator) -> np.ndarray:
     positive diagonal; without this fix Q would not be uniformly distributed (Mezzadri 2007).
     """
     H = check_int("H", H, low=1)
-    Q, R = np.linalg.qr(_check_rng(rng).standard_normal((H, H)))
+    Q, R = np.linalg.qr(check_rng(rng).standard_normal((H, H)))
     signs = np.where(np.diag(R) < 0, -1.0, 1.0)  # (H,)
     return Q * signs  # (H, H)  column j times sign(R_jj)
 
@@ -118,26 +112,12 @@ def nonnormal(H: int, rho: float, nonnormality: float, rng: np.random.Generator)
     return Q @ (np.diag(lam) + nonnormality * U) @ Q.T  # (H, H)
 
 
-def _spectral_norm(Q: np.ndarray) -> np.ndarray:
-    """‖Q‖₂ over the last two axes, as sqrt(λ_max(QᵀQ)); NaN where Q has a NaN, inf where it has an inf.
-
-    ``eigvalsh`` of the Gram matrix is faster than an SVD and accurate for the largest singular value.
-    Dividing by the largest entry m first keeps QᵀQ from overflowing (then σ_max ≥ m).
-    """
-    m = np.max(np.abs(Q), axis=(-2, -1))  # (...)  NaN if Q has a NaN
-    ok = np.isfinite(m) & (m > 0)
-    Qs = Q / np.where(ok, m, 1.0)[..., None, None]  # (..., H, H)  largest entry ±1 where ok
-    Qs[~ok] = 0.0  # eigvalsh must not see NaN or inf
-    lam = np.linalg.eigvalsh(np.swapaxes(Qs, -1, -2) @ Qs)[..., -1]  # (...)  λ_max ≥ 1 where ok
-    return np.where(ok, m * np.sqrt(lam), m)  # m is 0, inf or NaN where not ok
-
-
 def jacobian_product_norms(J) -> np.ndarray:
     """Spectral norms ``‖∂h_T/∂h_{T-n}‖₂ = ‖J_T J_{T-1} ⋯ J_{T-n+1}‖₂`` for n = 0..T.
 
     ``n = 0`` is the empty product, the identity, with norm 1. The product is built from the left,
-    ``P_n = P_{n-1} J_{T-n+1}``, and stored as ``P_n = P̃_n · 2^{e_n}`` with ‖P̃_n‖ ∈ [1/2, 1) and an
-    integer exponent e_n. Scaling by a power of two is exact in floating point, so this costs no accuracy,
+    ``P_n = P_{n-1} J_{T-n+1}``, and stored as ``P_n = P̃_n · 2^{e_n}`` with the largest entry of P̃_n in
+    [1/2, 1) and an integer exponent e_n. Scaling by a power of two is exact in floating point, so this costs no accuracy,
     yet intermediate products never overflow or underflow: a norm beyond the float64 range comes out as
     ``inf`` (or 0) without raising, and a NaN in a factor gives NaN for every product that contains it.
 
@@ -159,19 +139,21 @@ def jacobian_product_norms(J) -> np.ndarray:
     if J.ndim < 3 or J.shape[-1] != J.shape[-2]:
         raise ValueError(f"J must have shape (..., T, H, H) with square (H, H) Jacobians; got {J.shape}")
     *batch, T, H, _ = J.shape
-    norms = np.empty((*batch, T + 1))  # (..., T+1)
-    norms[..., 0] = 1.0
-    P = np.broadcast_to(np.eye(H), (*batch, H, H))  # (..., H, H)  P̃_0 = I
-    e = np.zeros(batch, dtype=np.int64)  # (...)  P_n = P̃_n · 2^e
+    P = np.empty((*batch, T + 1, H, H))  # (..., T+1, H, H)  P̃_n = P_n / 2^e_n
+    e = np.zeros((*batch, T + 1), dtype=np.int64)  # (..., T+1)
+    P[..., 0, :, :] = np.eye(H)
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
         for n in range(1, T + 1):
-            Q = P @ J[..., T - n, :, :]  # (..., H, H)  P_n / 2^e
-            s = _spectral_norm(Q)  # (...)  ‖P_n‖ / 2^e
-            norms[..., n] = np.ldexp(s, e)  # ‖P_n‖, inf if beyond the float64 range
-            k = np.frexp(s)[1]  # (...)  s = f · 2^k with f ∈ [1/2, 1); k = 0 for s = 0, inf, NaN
-            P = np.ldexp(Q, -k[..., None, None])  # (..., H, H)  P̃_n, exact rescaling
-            e = e + k
-    return norms
+            Q = P[..., n - 1, :, :] @ J[..., T - n, :, :]  # (..., H, H)  P_n / 2^e_{n-1}
+            k = np.frexp(np.max(np.abs(Q), axis=(-2, -1)))[1]  # (...)  0 for 0, inf and NaN
+            P[..., n, :, :] = np.ldexp(Q, -k[..., None, None])  # exact rescaling, largest entry in [1/2, 1)
+            e[..., n] = e[..., n - 1] + k
+        m = np.max(np.abs(P), axis=(-2, -1))  # (..., T+1)  NaN or inf where the product is
+        ok = np.isfinite(m)
+        P = np.where(ok[..., None, None], P, 0.0)  # eigvalsh must not see NaN or inf
+        # ‖P̃‖₂² = λ_max(P̃ᵀP̃): one batched symmetric eigen-solve, faster than an SVD per product
+        lam = np.linalg.eigvalsh(np.swapaxes(P, -1, -2) @ P)[..., -1]  # (..., T+1)
+        return np.where(ok, np.ldexp(np.sqrt(lam), e), m)
 
 
 def power_norms(W, n_max: int) -> np.ndarray:
@@ -218,15 +200,14 @@ def with_eigenvalues(lam, rng: np.random.Generator, nonnormality: float = 0.0) -
     if lam.ndim != 1 or lam.size == 0 or not np.all(np.isfinite(lam)):
         raise ValueError(f"lam must be a non-empty 1-D array of finite eigenvalues; got shape {lam.shape}")
     nonnormality = check_float("nonnormality", nonnormality, low=0.0)
-    scale = max(1.0, float(np.max(np.abs(lam))))
-    tol = 1e-12 * scale
+    tol = 1e-12 * float(np.max(np.abs(lam)))  # relative: scaling lam keeps the same block structure
     real = lam[np.abs(lam.imag) <= tol].real  # (R,)
     upper = np.sort_complex(lam[lam.imag > tol])  # (P,)  one of each pair a + ib, b > 0
     lower = np.sort_complex(np.conj(lam[lam.imag < -tol]))  # (P,)  the conjugates, to match
     if upper.shape != lower.shape or np.any(np.abs(upper - lower) > tol):
         raise ValueError("lam must be closed under complex conjugation (a real matrix has conjugate pairs)")
     H = lam.size
-    Q = orthogonal(H, _check_rng(rng))  # (H, H)
+    Q = orthogonal(H, check_rng(rng))  # (H, H)
     B = np.zeros((H, H))  # (H, H)  the normal part, block diagonal
     in_block = np.zeros((H, H), dtype=bool)  # (H, H)  entries inside B's blocks
     i = 0
