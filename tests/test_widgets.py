@@ -111,3 +111,22 @@ def test_book_explorers_draw_every_corner(name):
     assert len(frames) == len(explorer.frame_values()) + 1  # the array plus the initial <img>
     assert 12 <= len(explorer.frame_values()) <= 24
     assert max(len(base64.b64decode(f.split(",", 1)[1])) for f in frames) <= 25 * 1024, "frames ≤ 25 KB"
+
+
+@pytest.mark.parametrize("name", list(bench.EXPLORERS))
+def test_redrawing_the_kept_figure_matches_a_fresh_figure(name):
+    """png() reuses one figure's axes for speed; every frame must equal a freshly drawn figure, pixel for pixel."""
+    import io
+
+    module, factory = bench.EXPLORERS[name].split(":")
+    explorer = getattr(__import__(module, fromlist=[factory]), factory)()
+    main = next(s for s in explorer.sliders if s.name == explorer.main)
+    others = [s for s in explorer.sliders if s.name != explorer.main]
+    settings = [{main.name: v} for v in explorer.frame_values()[::3]]
+    settings += [{s.name: s.min} for s in others] + [{s.name: s.max} for s in others]
+    for params in settings:
+        kept = explorer.png(**params)
+        buf = io.BytesIO()
+        explorer.render(**params).savefig(buf, format="png", dpi=explorer.dpi, metadata={"Software": None},
+                                          pil_kwargs={"compress_level": 1})
+        assert kept == buf.getvalue(), params
