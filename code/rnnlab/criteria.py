@@ -326,7 +326,7 @@ def spectrum_explorer() -> Explorer:
 @dataclass(frozen=True)
 class InitFate:
     """An initial W_hh: its spectrum and its gradient-norm curves in a linear and a tanh RNN."""
-    name: str                    # e.g. "orthogonal" or "Gaussian g = 0.9"
+    name: str                    # e.g. "orthogonal" or "Gaussian, β = 0.9"
     eigenvalues: np.ndarray      # (H,) complex
     singular_values: np.ndarray  # (H,) descending
     rho: float
