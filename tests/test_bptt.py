@@ -137,6 +137,7 @@ def test_explorer_draws_every_corner_and_the_term_table():
     from matplotlib.figure import Figure
 
     explorer = bptt.contribution_explorer()
+    assert explorer.sliders[0].label == "c (scale of W_hh)"  # the chapter writes W_hh = c Q
     for scale in (0.25, 3.0):
         for T in (5, 100):
             assert explorer.png(scale=scale, T=T)[:4] == b"\x89PNG"

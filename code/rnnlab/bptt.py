@@ -225,7 +225,7 @@ class ContributionProfile:
     """How much each step k contributes to ``∂L_T/∂W_hh`` (arrays over k = 1..T, i.e. lag T − k = T-1..0)."""
     norms: np.ndarray        # (T,) ‖term k‖ (Frobenius) of rnn.bptt_contributions
     relative: np.ndarray     # (T,) ‖term k‖ / ‖term T‖: size relative to the newest term
-    guide: np.ndarray        # (T,) scale^(T−k): what T − k Jacobians of norm `scale` would do to a vector
+    guide: np.ndarray        # (T,) c^(T−k), c = scale: what T − k Jacobians of norm c would do to a vector
     state_norms: np.ndarray  # (T,) ‖h_{k-1}‖, the other factor of term k = δ_k h_{k-1}ᵀ
     share: np.ndarray        # (T,) share[n-1]: fraction of Σ_k ‖term k‖ carried by the n newest terms
     horizon: int             # smallest n with share[n-1] ≥ HORIZON_SHARE
@@ -234,8 +234,8 @@ class ContributionProfile:
 
 
 def contribution_profile(scale: float, T: int, H: int = 32, seed: int = 0) -> ContributionProfile:
-    """Per-step terms of ``∂L_T/∂W_hh`` for a tanh RNN with ``W_hh = scale · Q`` (Q orthogonal, so every
-    singular value of W_hh is ``scale``), one sequence of T standard-normal inputs (D = 1) through input
+    """Per-step terms of ``∂L_T/∂W_hh`` for a tanh RNN with ``W_hh = c Q``, ``c = scale`` (Q orthogonal, so
+    every singular value of W_hh is c; the chapter's eq-bptt-term-bound), one sequence of T standard-normal inputs (D = 1) through input
     weights N(0, 0.1²), ``h0 ~ N(0, 0.1²)``, b = 0, and a unit vector ``∂L_T/∂h_T``. Seeded; the inputs are
     drawn last, so a longer T extends the same sequence.
 
@@ -270,13 +270,13 @@ def contribution_profile(scale: float, T: int, H: int = 32, seed: int = 0) -> Co
 
 
 def draw_contributions(fig, result: ContributionProfile, params: dict) -> None:
-    """Left: ‖term k‖ / ‖term T‖ against the lag T − k (log scale) with the guide scale^(T−k).
+    """Left: ‖term k‖ / ‖term T‖ against the lag T − k (log scale) with the guide c^(T−k), c = scale.
     Right: the share of Σ‖term k‖ carried by the newest n terms."""
     T = len(result.norms)
     lag = np.arange(T - 1, -1, -1)  # (T,)  T − k for k = 1..T
     ax_n, ax_s = fig.subplots(1, 2)
     ax_n.semilogy(lag, plotting.log_safe(result.guide), color=plotting.COLORS["grey"], ls="--", lw=1.2,
-                  label="scale^(T−k)")
+                  label="c^(T−k)")
     ax_n.semilogy(lag, plotting.log_safe(result.relative), color=plotting.COLORS["blue"],
                   label="‖term k‖ / ‖term T‖")
     ax_n.set_yticks(10.0 ** np.arange(-30, 31, 10))
@@ -291,18 +291,20 @@ def draw_contributions(fig, result: ContributionProfile, params: dict) -> None:
     ax_s.axvline(result.horizon - 1, color=plotting.COLORS["red"], lw=1)
     ax_s.set(xlabel="lag T − k", ylabel="cumulative share", ylim=(0, 1.05), xlim=(0, max(T - 1, 1)),
              title=f"{HORIZON_SHARE:.0%} of Σ‖term‖ from the newest {result.horizon} steps")
-    fig.suptitle(f"∂L_T/∂W_hh, tanh RNN, H = 32, W_hh = {params['scale']:.2f} · orthogonal, T = {params['T']}",
+    fig.suptitle(f"∂L_T/∂W_hh, tanh RNN, H = 32, W_hh = c·Q (Q orthogonal), c = {params['scale']:.2f}, "
+                 f"T = {params['T']}",
                  fontsize=10)
     fig.subplots_adjust(left=0.08, right=0.98, bottom=0.17, top=0.8, wspace=0.25)
 
 
 def contribution_explorer() -> Explorer:
-    """Chapter 2's explorer: sliders for the recurrent weight scale (main, 0.25–3) and T (5–100)."""
+    """Chapter 2's explorer: sliders for the scale c of ``W_hh = c Q`` (keyword ``scale``; main, 0.25–3)
+    and T (5–100)."""
     return Explorer(
         compute=contribution_profile, draw=draw_contributions, main="scale", frames=12,
         title="Per-step terms of the gradient dL_T/dW_hh of a tanh RNN: their size against the lag T - k "
               "(left, log scale) and the share of the gradient carried by the newest steps (right)",
-        sliders=[Slider("scale", "scale of W_hh", 0.25, 3.0, 0.05, 1.0),
+        sliders=[Slider("scale", "c (scale of W_hh)", 0.25, 3.0, 0.05, 1.0),
                  Slider("T", "T (time steps)", 5, 100, 1, 50)])
 
 
