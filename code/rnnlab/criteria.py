@@ -294,7 +294,7 @@ def draw_spectrum_fate(fig, result: LinearFate, params: dict) -> None:
     ax_e.plot(result.eigenvalues.real, result.eigenvalues.imag, "o", ms=4, color=plotting.COLORS["blue"])
     ax_e.set(xlim=(-1.6, 1.6), ylim=(-1.6, 1.6), title=f"eigenvalues: ρ = {result.rho:.2f}")
     _norm_panel(ax_n, result)
-    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.16, top=0.9, wspace=0.3)
+    fig.subplots_adjust(left=0.1, right=0.98, bottom=0.16, top=0.9, wspace=0.3)  # room for "Im λ"
 
 
 def draw_transient(fig, result: LinearFate) -> None:
