@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from rnnlab import activations, plotting, saturation, spectral
-from rnnlab.gradcheck import _torch_activation
+from rnnlab.gradcheck import torch_activation
 from rnnlab.saturation import NAMES, compare_activations, derivative_bounds, derivative_statistics, log_derivative
 
 GRID = np.arange(-30_000, 30_001) / 1000  # step 1e-3, contains 0 exactly
@@ -173,7 +173,7 @@ def test_norms_match_torch_autograd_jacobians():
              rng.standard_normal((1, T, D)), 0.5 * rng.standard_normal((1, H))) for _ in range(N)]
     for (i, name), (j, scale), (n, (Q, W_xh, x, h0)) in itertools.product(
             enumerate(NAMES), enumerate(scales), enumerate(nets)):
-        phi = _torch_activation(name)  # torch's φ, with relu'(0) = 0 and slope 0.01 as in rnnlab
+        phi = torch_activation(name)  # torch's φ, with relu'(0) = 0 and slope 0.01 as in rnnlab
         tW, tU, tx = (torch.tensor(v, dtype=torch.float64) for v in (scale * Q, W_xh, x[0]))
 
         def h_T(h):

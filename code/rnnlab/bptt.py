@@ -130,7 +130,7 @@ def total_jacobian_W_hh(ex: Example, t: int) -> np.ndarray:
     _, cache = rnn.rnn_forward(x, h0, W_xh, W_hh, b, ex.activation)
     _single(cache)
     t = check_int("t", t, low=1, high=x.shape[1])
-    phi = gradcheck._torch_activation(get_activation(ex.activation).name)
+    phi = gradcheck.torch_activation(get_activation(ex.activation).name)
     tx, th0, tW_xh, tb = (torch.tensor(v, dtype=torch.float64) for v in (x[0], h0[0], W_xh, b))
 
     def h_t(W):  # h_t as a function of W_hh, column-vector form
@@ -183,7 +183,7 @@ def untied_gradients(ex: Example) -> np.ndarray:
 
     x, h0, W_xh, W_hh, b = ex.params
     h, _ = rnn.rnn_forward(x, h0, W_xh, W_hh, b, ex.activation)  # validates the example
-    phi = gradcheck._torch_activation(get_activation(ex.activation).name)
+    phi = gradcheck.torch_activation(get_activation(ex.activation).name)
     tx, th, tW_xh, tb, ty = (torch.tensor(v, dtype=torch.float64) for v in (x, h0, W_xh, b, ex.y))
     copies = [torch.tensor(W_hh, dtype=torch.float64, requires_grad=True) for _ in range(x.shape[1])]
     loss = torch.zeros((), dtype=torch.float64)

@@ -14,7 +14,7 @@ import numpy as np
 
 from ._validate import as_array, check_float, check_int, check_shape
 from .activations import get_activation
-from .rnn import Grads, _check_params
+from .rnn import Grads, check_params
 
 
 def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
@@ -85,7 +85,8 @@ def relative_error(a, b) -> float:
         return float(np.linalg.norm(a - b) / max(np.linalg.norm(a), np.linalg.norm(b)))
 
 
-def _torch_activation(name: str):
+def torch_activation(name: str):
+    """The torch function of the rnnlab activation ``name`` (for autograd references; imports torch)."""
     import torch
 
     functions = {
@@ -125,8 +126,8 @@ def torch_rnn_gradients(x, h0, W_xh, W_hh, b, dh, activation="tanh", truncate: i
     """
     import torch
 
-    phi = _torch_activation(get_activation(activation).name)
-    x, h0, W_xh, W_hh, b = _check_params("x", x, "h0", h0, W_xh, W_hh, b)
+    phi = torch_activation(get_activation(activation).name)
+    x, h0, W_xh, W_hh, b = check_params("x", x, "h0", h0, W_xh, W_hh, b)
     N, T, _ = x.shape
     dh = as_array("dh", dh)
     check_shape("dh", dh, (N, T, h0.shape[1]), "(N, T, H)")

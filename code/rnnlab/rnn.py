@@ -55,7 +55,7 @@ class Grads(NamedTuple):
     db: np.ndarray  # (H,)
 
 
-def _check_params(x_name, x, h_name, h, W_xh, W_hh, b):
+def check_params(x_name, x, h_name, h, W_xh, W_hh, b):
     """Validate x (N, T, D) or x_t (N, D), a state (N, H) and the parameters; D from x, N and H from h."""
     x = as_array(x_name, x)
     h = as_array(h_name, h, ndim=2)
@@ -95,7 +95,7 @@ def rnn_step_forward(x_t, h_prev, W_xh, W_hh, b, activation="tanh"):
     cache : StepCache
     """
     act = get_activation(activation)
-    x_t, h_prev, W_xh, W_hh, b = _check_params("x_t", x_t, "h_prev", h_prev, W_xh, W_hh, b)
+    x_t, h_prev, W_xh, W_hh, b = check_params("x_t", x_t, "h_prev", h_prev, W_xh, W_hh, b)
     a_t = x_t @ W_xh.T + h_prev @ W_hh.T + b  # (N, H)  (eq-rnn-state)
     h_t = act.f(a_t)  # (N, H)
     return h_t, StepCache(x_t, h_prev, a_t, W_xh, W_hh, act)
@@ -142,7 +142,7 @@ def rnn_forward(x, h0, W_xh, W_hh, b, activation="tanh"):
     cache : Cache
     """
     act = get_activation(activation)
-    x, h0, W_xh, W_hh, b = _check_params("x", x, "h0", h0, W_xh, W_hh, b)
+    x, h0, W_xh, W_hh, b = check_params("x", x, "h0", h0, W_xh, W_hh, b)
     T = x.shape[1]
     a = x @ W_xh.T + b  # (N, T, H)  input part of every a_t, computed at once
     h = np.empty_like(a)  # (N, T, H)
