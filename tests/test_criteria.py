@@ -187,7 +187,7 @@ def test_static_figures_draw():
 
 # --- validation ------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("call, match", [
-    (lambda: criteria.gradient_modes(np.ones((2, 3)), np.ones(2), 3), r"W must have shape \(H, H\)"),
+    (lambda: criteria.gradient_modes(np.ones((2, 3)), np.ones(2), 3), r"W must be square \(H, H\); got \(2, 3\)"),
     (lambda: criteria.gradient_modes(np.eye(2), np.ones(3), 3), r"g must have shape \(H,\) = \(2,\)"),
     (lambda: criteria.gradient_modes(np.eye(2), np.ones(2), -1), "n_max must be at least 0"),
     (lambda: criteria.gradient_modes(np.array([[1.0, 1.0], [0.0, 1.0]]), np.ones(2), 3), "diagonalisable"),

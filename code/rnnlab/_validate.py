@@ -52,6 +52,14 @@ def check_choice(name: str, value, choices) -> str:
     return value
 
 
+def check_square(name: str, W) -> np.ndarray:
+    """``W`` as a float64 (H, H) matrix, e.g. ``W_hh must be square (H, H); got (3, 4)``."""
+    W = as_array(name, W, ndim=2)
+    if W.shape[0] != W.shape[1]:
+        raise ValueError(f"{name} must be square (H, H); got {W.shape}")
+    return W
+
+
 def check_rng(rng) -> np.random.Generator:
     """Check that ``rng`` is a NumPy random Generator (the book passes randomness explicitly)."""
     if not isinstance(rng, np.random.Generator):

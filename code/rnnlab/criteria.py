@@ -17,19 +17,13 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from . import plotting, rnn, spectral
-from ._validate import as_array, check_choice, check_float, check_int, check_rng, check_shape
+from ._validate import as_array, check_choice, check_float, check_int, check_rng, check_shape, check_square
 from .activations import get_activation
 from .widgets import Explorer, Slider
 
 EXPLORER_H = 16    # hidden size of both explorers: small enough for ≤ 20 ms, large enough for a spectrum
 EXPLORER_SEED = 0  # every explorer matrix and input comes from this seed
 CENTRED = ("tanh", "sigmoid", "linear")  # activations with |φ'| maximal (= γ) at a = 0
-
-
-def _square(W) -> np.ndarray:
-    W = as_array("W", W, ndim=2)
-    check_shape("W", W, (W.shape[0], W.shape[0]), "(H, H)")
-    return W
 
 
 def _unit_circle(ax) -> None:
@@ -67,7 +61,7 @@ class Modes:
 
 def _eigen(W):
     """Eigenvalues λ (H,) and unit eigenvectors U (H, H) of Wᵀ; ValueError if W is not diagonalisable."""
-    W = _square(W)
+    W = check_square("W", W)
     lam, U = np.linalg.eig(W.T)
     if np.linalg.cond(U) > 1e12:
         raise ValueError("W must be diagonalisable: its eigenvector matrix is (numerically) singular")
@@ -150,7 +144,7 @@ def driven_norms(W, activation: str, T: int, input_scale: float, rng: np.random.
 
 def _driven_jacobians(W, activation, T, input_scale, rng, N=1) -> np.ndarray:
     """The step Jacobians J_t (N, T, H, H) behind ``driven_norms``."""
-    W = _square(W)
+    W = check_square("W", W)
     act = get_activation(check_choice("activation", activation, CENTRED))
     T, N = check_int("T", T, low=1), check_int("N", N, low=1)
     input_scale = check_float("input_scale", input_scale, low=0.0)
@@ -244,7 +238,7 @@ class LinearFate:
 
 def linear_fate(W, n_max: int) -> LinearFate:
     """Spectrum and ``‖Wⁿ‖`` (n = 0..n_max) of a square W (H, H); overflow gives inf, never an error."""
-    W = _square(W)
+    W = check_square("W", W)
     n_max = check_int("n_max", n_max, low=0)
     norms = spectral.power_norms(W, n_max)
     s = spectral.singular_values(W)

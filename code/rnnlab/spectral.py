@@ -15,19 +15,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_array, check_float, check_int, check_rng
-
-
-def _check_square(name: str, W) -> np.ndarray:
-    W = as_array(name, W, ndim=2)
-    if W.shape[0] != W.shape[1]:
-        raise ValueError(f"{name} must be square (H, H); got {W.shape}")
-    return W
+from ._validate import as_array, check_float, check_int, check_rng, check_square
 
 
 def spectral_radius(W) -> float:
     """``ρ(W) = max_i |λ_i(W)|``, the largest eigenvalue modulus of a square matrix W (H, H)."""
-    return float(np.max(np.abs(np.linalg.eigvals(_check_square("W", W)))))
+    return float(np.max(np.abs(np.linalg.eigvals(check_square("W", W)))))
 
 
 def singular_values(W) -> np.ndarray:
@@ -117,8 +110,8 @@ def jacobian_product_norms(J) -> np.ndarray:
 
     ``n = 0`` is the empty product, the identity, with norm 1. The product is built from the left,
     ``P_n = P_{n-1} J_{T-n+1}``, and stored as ``P_n = P̃_n · 2^{e_n}`` with the largest entry of P̃_n in
-    [1/2, 1) and an integer exponent e_n. Scaling by a power of two is exact in floating point, so this costs no accuracy,
-    yet intermediate products never overflow or underflow: a norm beyond the float64 range comes out as
+    [1/2, 1) and an integer exponent e_n. Scaling by a power of two is exact in floating point, so this costs
+    no accuracy, yet intermediate products never overflow or underflow: a norm beyond the float64 range comes out as
     ``inf`` (or 0) without raising, and a NaN in a factor gives NaN for every product that contains it.
 
     Parameters
@@ -169,7 +162,7 @@ def power_norms(W, n_max: int) -> np.ndarray:
     norms : array, shape (n_max + 1,)
         Overflow gives ``inf`` without raising.
     """
-    W = _check_square("W", W)
+    W = check_square("W", W)
     n_max = check_int("n_max", n_max, low=0)
     return jacobian_product_norms(np.broadcast_to(W, (n_max, *W.shape)))
 

@@ -212,8 +212,8 @@ class _ReusedFigure(Figure):
     same axes, emptied, when it asks for the same grid again (a different grid starts afresh).
 
     ``clear()`` empties instead of rebuilding: it removes every artist the draw function added (lines, texts,
-    patches, collections, images, legends, titles, the suptitle) and resets the data limits and the colour
-    cycle, but keeps the axes and their ticks, whose construction is most of the cost of a redraw.
+    patches, collections, images, legends, titles, axis labels, the suptitle) and resets the data limits and
+    the colour cycle, but keeps the axes and their ticks, whose construction is most of the cost of a redraw.
     """
 
     _grid = None  # (the subplots() arguments, the axes they returned)
@@ -221,8 +221,8 @@ class _ReusedFigure(Figure):
     def clear(self, keep_observers=False):
         if self._grid is None:
             return super().clear(keep_observers)
-        for text in list(self.texts):
-            text.remove()
+        for artist in [*self.texts, *self.legends]:
+            artist.remove()
         self._suptitle = None
         for ax in self.axes:
             for artist in [*ax.lines, *ax.texts, *ax.patches, *ax.collections, *ax.images, *ax.artists]:
@@ -235,6 +235,7 @@ class _ReusedFigure(Figure):
             ax.set_prop_cycle(None)  # colours start again from the first
             for loc in ("center", "left", "right"):
                 ax.set_title("", loc=loc)
+            ax.set(xlabel="", ylabel="")
 
     def subplots(self, *args, **kwargs):
         key = repr((args, kwargs))
