@@ -7,6 +7,11 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# PyTorch's CPU build (~190 MB) comes from its own index: on Linux, PyPI's torch is the CUDA build plus ~3 GB
+# of NVIDIA libraries. The exact pin is requirements.txt's; with it installed first, that file adds nothing
+# to it. (Offline, pip retries the unreachable index for ~10 s, then takes a local wheel if one is configured.)
+TORCH_INDEX := https://download.pytorch.org/whl/cpu
+TORCH       := $(shell grep -E '^torch==' requirements.txt)
 # MathJax for the offline browser test (the built pages load it from a CDN; the test serves this copy).
 MATHJAX := tests/browser/node_modules/.package-lock.json
 # No progress bars or other machine-dependent text in executed notebooks.
@@ -19,6 +24,7 @@ install: $(STAMP)
 $(STAMP): requirements.txt code/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --no-deps --extra-index-url $(TORCH_INDEX) "$(TORCH)"
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 

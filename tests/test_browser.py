@@ -11,49 +11,19 @@ it fails.
 """
 import functools
 import http.server
-import os
 import re
-import shutil
 import threading
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from browsers import ROOT, launch, require_browser, skip_or_fail
+
 HTML = ROOT / "_build" / "html"
 SHOTS = ROOT / "_build" / "screenshots"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 MATHJAX = ROOT / "tests" / "browser" / "node_modules" / "mathjax" / "es5"
 MATHJAX_CDN = re.compile(r"^https://cdn\.jsdelivr\.net/npm/mathjax@3/es5/([^?#]+)")
 CHAPTER_1 = "chapters/01_feedforward_feedback"
-# Flags for a closed network and a root user (see the machine notes in the README).
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
-
-
-def _skip_or_fail(missing):
-    if missing:
-        if os.environ.get("CI"):
-            pytest.fail("browser test cannot run in CI: " + "; ".join(missing))
-        pytest.skip("browser test skipped: " + "; ".join(missing))
-
-
-def _require_browser():
-    _skip_or_fail([why for ok, why in [
-        (shutil.which(CHROMIUM) or Path(CHROMIUM).is_file(), f"no chromium at {CHROMIUM} (apt-get install chromium)"),
-        (_has_playwright(), "the playwright Python package is not installed"),
-    ] if not ok])
-    if not (HTML / "index.html").is_file():
-        pytest.fail("the book is not built: run `make book` (or `make test`, which builds it first)")
-
-
-def _has_playwright():
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -63,7 +33,9 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def server():
-    _require_browser()
+    require_browser()
+    if not (HTML / "index.html").is_file():
+        pytest.fail("the book is not built: run `make book` (or `make test`, which builds it first)")
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=HTML))
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -73,12 +45,8 @@ def server():
 
 @pytest.fixture(scope="module")
 def browser(server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+    with launch() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -124,7 +92,7 @@ def test_every_page_loads_without_javascript_errors(page, server):
 def test_every_formula_typesets_without_tex_errors(page, server):
     """MathJax (served locally) renders every formula of every page; unknown macros or bad TeX would show
     as <mjx-merror> elements."""
-    _skip_or_fail([] if MATHJAX.is_dir() else ["no local MathJax: run `npm ci --prefix tests/browser`"])
+    skip_or_fail([] if MATHJAX.is_dir() else ["no local MathJax: run `npm ci --prefix tests/browser`"])
     for rel in _pages():
         page.goto(f"{server}/{rel}", wait_until="load")
         formulas = page.locator(".math").count()
@@ -185,3 +153,17 @@ def test_chapter_1_launch_links_point_at_the_notebook(page, server):
     colab = [h for h in hrefs if "colab.research.google.com" in h]
     assert binder and colab, "Binder and Colab launch buttons"
     assert all(f"{CHAPTER_1}.ipynb" in h for h in binder + colab), binder + colab
+
+
+def test_citation_links_reach_their_bibliography_entry(page, server):
+    """Chapters cite with plain links to references.html#key (they read the same in JupyterLab and on Colab):
+    every such link must land on an entry of the bibliography."""
+    page.goto(f"{server}/book/references.html", wait_until="load")
+    entries = set(page.eval_on_selector_all("[id]", "els => els.map(e => e.id)"))
+    cited = set()
+    for chapter in _chapters():
+        page.goto(f"{server}/chapters/{chapter}.html", wait_until="load")
+        hrefs = page.eval_on_selector_all("a[href*='references.html#']", "links => links.map(a => a.href)")
+        assert hrefs, f"{chapter} cites nothing"
+        cited |= {href.split("#", 1)[1] for href in hrefs}
+    assert cited and cited <= entries, f"citations without an entry: {sorted(cited - entries)}"

@@ -1,7 +1,10 @@
-"""The committed chapters: run top to bottom, outputs present, the anatomy of CHAPTER.md, consistent config.
+"""The committed chapters: run top to bottom, outputs present, the anatomy of CHAPTER.md, consistent config,
+and Markdown that every reading mode renders.
 
 nbval (run by the same `make test`) re-executes each chapter and compares its outputs; these tests check what
-nbval does not: that the committed notebook is publishable as it stands.
+nbval does not: that the committed notebook is publishable as it stands. The live-kernel browser test
+(test_live_kernel.py) proves the Markdown renders in JupyterLab; the rules below are the fast, static part of
+that promise, with messages that say what to write instead.
 """
 import json
 import re
@@ -9,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from pybtex.database import parse_file
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
@@ -81,12 +85,41 @@ def test_chapter_anatomy(path):
     assert text.count("```{exercise}") >= 3 and text.count("```{solution}") >= 3
     assert ":class: dropdown" in text, "solutions sit in dropdowns"
     assert re.search(r"Myth", text), "a myth-vs-fact box"
-    assert "{cite}" in text
+    assert CITATION.search(text), "cites the literature (links to book/references.md#key)"
     for cell in code:
         if any(WIDGET_VIEW in o.get("data", {}) for o in cell["outputs"]):
             assert "nbval-ignore-output" in cell["metadata"].get("tags", []), "explorer cells skip nbval"
             assert any("text/html" in o.get("data", {}) for o in cell["outputs"]), "explorers carry a scrubber"
     assert "widgets" not in nb["metadata"], "no widget state: the static site shows the scrubber"
+
+
+CITATION = re.compile(r"\]\(\.\./book/references\.md#([A-Za-z0-9_-]+)\)")
+TEX_MACROS = re.compile(r"\\(newcommand|renewcommand|def|DeclareMathOperator|Whh|Wxh|pd|ipd|smax|diag|R)(?![A-Za-z])")
+ROLE = re.compile(r"\{(eq|ref|prf:ref|numref)\}`(?:[^`<]*<)?([^`>]+)>?`")
+TARGETS = [re.compile(r"^\$\$ *\(([\w-]+)\)\s*$", re.M),   # $$ ... $$ (label)
+           re.compile(r"^:label: *([\w-]+)", re.M),            # directive labels
+           re.compile(r"^\(([\w-]+)\)=\s*$", re.M)]          # (label)= targets
+
+
+def _markdown(nb):
+    return "\n".join(_source(c) for c in nb["cells"] if c["cell_type"] == "markdown")
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_markdown_renders_in_every_reading_mode(path):
+    """What JupyterLab (jupyterlab-myst), Notebook 7 and Colab cannot render is not written at all."""
+    markdown = _markdown(_load(path))
+    macros = sorted(set(TEX_MACROS.findall(markdown)))
+    assert not macros, f"TeX macros {macros} are undefined outside the website: write them out (W_{{hh}}, …)"
+    assert "{cite" not in markdown, \
+        "{cite} shows as 'Citation Not Found' in JupyterLab: cite as ([Author et al., 2013](../book/references.md#key))"
+    keys = set(parse_file(ROOT / "book" / "references.bib").entries)
+    unknown = sorted(set(CITATION.findall(markdown)) - keys)
+    assert not unknown, f"citation links to keys missing from book/references.bib: {unknown}"
+    defined = {label for pattern in TARGETS for label in pattern.findall(markdown)}
+    elsewhere = sorted({target for _, target in ROLE.findall(markdown)} - defined)
+    assert not elsewhere, (f"references to labels of another chapter {elsewhere} show as 'Cross Reference Not "
+                           "Found' in JupyterLab: link the chapter ([Chapter 1](01_….ipynb)) or restate the equation")
 
 
 def test_binder_pins_match_requirements():

@@ -1,15 +1,19 @@
-"""The explorer: both MIME types, a static scrubber with the right number of frames, safe extremes."""
+"""The explorer: both MIME types, a static scrubber with the right number of frames, safe extremes, sharp
+live frames, no dead control without scripts, and the metadata Colab's widget manager needs."""
 import base64
+import io
 import itertools
 import re
+import sys
+import types
 
 import numpy as np
 import pytest
 
-from rnnlab import bench, plotting
-from rnnlab.widgets import Explorer, Slider
+from PIL import Image
 
-WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+from rnnlab import bench, plotting
+from rnnlab.widgets import LIVE_DENSITY, LIVE_NOTE, RUN_NOTE, WIDGET_VIEW, Explorer, Slider
 
 
 def _line(fig, result, params):
@@ -34,10 +38,22 @@ def _frames(html):
 
 
 def test_bundle_carries_widget_view_and_scrubber(explorer):
-    bundle = explorer._repr_mimebundle_()
+    bundle, metadata = explorer._repr_mimebundle_()
     assert set(bundle) >= {"text/plain", "text/html", WIDGET_VIEW}
     assert bundle[WIDGET_VIEW]["model_id"]
-    assert 'type="range"' in bundle["text/html"]
+    assert 'input.type = "range"' in bundle["text/html"]
+    assert metadata == {}, "outside Colab the bundle needs no metadata"
+
+
+def test_without_scripts_the_scrubber_shows_a_frame_and_says_to_run_the_chapter(explorer):
+    """JupyterLab strips the script of an untrusted notebook's HTML: what remains has no control to drag."""
+    html = explorer.static_html()
+    stripped = re.sub(r"<script>.*?</script>", "", html, flags=re.S)
+    assert "<input" not in stripped and "<output" not in stripped, "no control that does nothing"
+    assert stripped.count("<img") == 1
+    assert "Preview at s = 1.0." in stripped and RUN_NOTE in stripped
+    assert LIVE_NOTE not in stripped, "the drag instruction appears only once the script built the slider"
+    assert '"Static preview: drag the slider' in html, "the script swaps in the drag instruction"
 
 
 def test_static_html_has_one_frame_per_value(explorer):
@@ -47,7 +63,7 @@ def test_static_html_has_one_frame_per_value(explorer):
     frames = re.search(r"var frames = (\[.*?\]);", html).group(1)
     assert len(_frames(frames)) == len(values)
     assert len(set(_frames(frames))) == len(values), "every frame must differ"
-    assert f'max="{len(values) - 1}"' in html and 'value="2"' in html  # starts at the default 1.0
+    assert "input.max = frames.length - 1;" in html and "input.value = 2;" in html  # starts at the default 1.0
     for frame in _frames(html):
         assert base64.b64decode(frame.split(",", 1)[1])[:8] == b"\x89PNG\r\n\x1a\n"
     assert "T = 10" in html, "the note names the values of the fixed sliders"
@@ -70,6 +86,62 @@ def test_live_widget_redraws_on_slider_change(explorer):
     before = image.value
     slider.value = 2.0
     assert image.value != before
+
+
+def test_live_frames_are_sharp_on_high_density_screens(explorer):
+    """Live frames carry LIVE_DENSITY device pixels per CSS pixel: rendered at that multiple of the dpi,
+    displayed at the figure's size in CSS pixels (never stretched)."""
+    image = explorer.widget().children[-1]
+    css = [round(inches * explorer.dpi) for inches in explorer.figsize]
+    assert [int(image.width), int(image.height)] == css
+    assert list(Image.open(io.BytesIO(image.value)).size) == [LIVE_DENSITY * c for c in css]
+    static = Image.open(io.BytesIO(explorer.png(compact=True)))
+    assert list(static.size) == css, "the static page's frames stay at 1x (page weight)"
+
+
+@pytest.fixture
+def colab(monkeypatch):
+    """A stand-in for Colab's ``google.colab.output``: enable_custom_widget_manager() stores the manager's URL
+    and registers a display-publisher hook that, like Colab's, decorates only display_data messages."""
+    url = "https://ssl.gstatic.com/colaboratory-static/widgets/colab-cdn-widget-manager/abc/manager.min.js"
+    widgets = types.SimpleNamespace(_installed_url=None)
+
+    def hook(msg):  # Colab's _widget_display_hook, reduced to what it does to a widget view
+        content = msg.get("content", {})
+        if widgets._installed_url and WIDGET_VIEW in content.get("data", {}):
+            content.setdefault("metadata", {}).setdefault(WIDGET_VIEW, {})["colab"] = {
+                "custom_widget_manager": {"url": widgets._installed_url}}
+        return msg
+
+    def enable():
+        widgets._installed_url = url
+
+    output = types.SimpleNamespace(_widgets=widgets, enable_custom_widget_manager=enable, hook=hook, url=url)
+    monkeypatch.setitem(sys.modules, "google.colab.output", output)
+    return output
+
+
+def test_colab_execute_result_carries_the_custom_widget_manager(explorer, colab):
+    """An explorer as a cell's last expression becomes an execute_result, formatted by IPython's display
+    formatter and never passed through Colab's display_data hook: its metadata must already name the manager."""
+    from IPython.core.formatters import DisplayFormatter
+
+    colab.enable_custom_widget_manager()
+    data, metadata = DisplayFormatter().format(explorer)
+    execute_result = {"msg_type": "execute_result", "content": {"data": data, "metadata": metadata}}
+    assert WIDGET_VIEW in data and data[WIDGET_VIEW]["model_id"]
+    manager = metadata[WIDGET_VIEW]["colab"]["custom_widget_manager"]
+    assert manager == {"url": colab.url}
+    # the same bundle sent by display() (display_data) through Colab's hook ends up identical
+    display_data = {"msg_type": "display_data", "content": {"data": data, "metadata": {}}}
+    assert colab.hook(display_data)["content"]["metadata"] == execute_result["content"]["metadata"]
+
+
+def test_colab_manager_is_enabled_if_the_reader_skipped_the_setup_cell(explorer, colab):
+    assert colab._widgets._installed_url is None
+    _, metadata = explorer._repr_mimebundle_()
+    assert colab._widgets._installed_url == colab.url
+    assert metadata[WIDGET_VIEW]["colab"]["custom_widget_manager"]["url"] == colab.url
 
 
 def test_integer_and_float_sliders(explorer):

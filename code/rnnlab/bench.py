@@ -5,7 +5,10 @@
 - every explorer's compute time and redraw time (compute + draw + PNG), median of repeats
   (goals: ≤ 20 ms compute, ≤ 150 ms redraw);
 - every chapter's execution time in a fresh kernel (goal ≤ 60 s, ≤ 90 s if it trains);
-- every chapter page's weight in ``_build/html`` (HTML plus its images), when the book has been built.
+- every chapter page's weight in ``_build/html`` (HTML plus its images), when the book has been built;
+- every chapter's Run-All time in JupyterLab and each explorer's slider-to-figure latency (key press to new
+  figure, through the live kernel), as the live-kernel browser test last measured them
+  (``_build/live-kernel.json``, written by ``make test``).
 
 Chapters register their explorers in ``EXPLORERS``. Timings are measurements of this machine, not tests.
 """
@@ -108,6 +111,18 @@ def bench_pages(html_root: Path) -> list[tuple]:
             for page in sorted((html_root / "chapters").glob("*.html"))]
 
 
+def live_kernel_rows(measured: Path) -> list[tuple]:
+    import json
+
+    rows = []
+    for chapter, m in json.loads(measured.read_text()).items():
+        latency = " / ".join(f"{ms}" for ms in m["slider_to_figure_ms"]) or "-"
+        verdict = "ok" if all(ms <= 150 for ms in m["slider_to_figure_ms"]) else "slider over 150 ms"
+        rows.append((f"JupyterLab {chapter}", "Run All / slider -> figure", f"{m['run_all_s']} s / {latency} ms",
+                     verdict))
+    return rows
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description="Time BPTT, the explorers and the chapters.")
     parser.add_argument("--chapters", default="chapters", type=Path, help="folder of chapter notebooks")
@@ -119,6 +134,8 @@ def main(argv=None) -> None:
         rows += bench_chapters(args.chapters)
     if (args.html / "chapters").is_dir():
         rows += bench_pages(args.html)
+    if (args.html.parent / "live-kernel.json").is_file():
+        rows += live_kernel_rows(args.html.parent / "live-kernel.json")
     widths = [max(len(str(r[i])) for r in rows) for i in range(4)]
     for row in [("what", "setting", "time / size", "verdict"), *rows]:
         print("  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip())

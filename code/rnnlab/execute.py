@@ -28,12 +28,16 @@ def run_notebook(path, write: bool = True) -> float:
         raise ValueError(f"path must be an existing .ipynb file; got {str(path)!r}")
     os.environ.setdefault("RNNLAB_PROGRESS", "0")  # no progress bars in committed outputs
     nb = nbformat.read(path, as_version=4)
+    # No widget state (the website shows the scrubber) and no execution timestamps (they would change every
+    # cell's metadata at every refresh, burying the real changes in the diff).
     client = NotebookClient(nb, timeout=TIMEOUT_S, kernel_name="python3", store_widget_state=False,
-                            resources={"metadata": {"path": str(path.parent)}})
+                            record_timing=False, resources={"metadata": {"path": str(path.parent)}})
     start = time.perf_counter()
     client.execute()
     elapsed = time.perf_counter() - start
     nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
     if write:
         nbformat.write(nb, path)
     return elapsed

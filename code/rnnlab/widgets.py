@@ -8,7 +8,13 @@ output whose MIME bundle carries both
   (JupyterLab, Binder, Colab), redrawn on every change, and
 - ``text/html``: a self-contained scrubber (an ``<input type="range">`` swapping pre-rendered PNG frames)
   over the *main* parameter, the others at their defaults — what the static website shows, since it has no
-  kernel. ``_config.yml`` ranks the widget view below ``text/html`` for the HTML builder.
+  kernel. ``_config.yml`` ranks the widget view below ``text/html`` for the HTML builder. Its script builds
+  the range input: where scripts are stripped (an untrusted notebook in JupyterLab, GitHub's viewer) the
+  reader sees one frame and a note to run the chapter, never a control that does nothing.
+
+Live frames are rendered at ``LIVE_DENSITY`` times the figure's dpi and displayed at its size in CSS pixels,
+so they stay sharp on high-density screens. On Colab, whose custom widget manager only decorates
+``display_data`` messages, the bundle carries that manager's metadata itself (see :func:`colab_metadata`).
 
 Extreme parameter values must draw an "exploded"/"vanished" annotation (see ``plotting.annotate_status``),
 never raise: ``compute`` runs with NumPy floating-point warnings silenced.
@@ -21,6 +27,7 @@ import html
 import io
 import json
 import numbers
+import sys
 from dataclasses import dataclass
 from typing import Callable
 
@@ -33,8 +40,10 @@ from PIL import Image
 from . import plotting
 from ._validate import check_int
 
-LIVE_NOTE = "Static preview: drag the slider to step through pre-computed frames. " \
-            "Run this chapter (locally, on Binder or on Colab) for live sliders over every parameter."
+RUN_NOTE = "Run this chapter (locally, on Binder or on Colab) for live sliders over every parameter."
+LIVE_NOTE = "Static preview: drag the slider to step through pre-computed frames. " + RUN_NOTE
+LIVE_DENSITY = 2  # live frames have this many device pixels per CSS pixel (sharp on HiDPI screens)
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 @dataclass(frozen=True)
@@ -119,21 +128,21 @@ class Explorer:
         """Compute and draw for ``params`` (missing ones take their defaults); return a new figure."""
         return self._draw_into(self._new_figure(), params)
 
-    def png(self, compact: bool = False, **params) -> bytes:
+    def png(self, compact: bool = False, density: int = 1, **params) -> bytes:
         """The figure for ``params`` as PNG bytes (what the live widget and the scrubber show).
 
         Every call redraws one :class:`_ReusedFigure` that the explorer keeps — its axes, ticks and cached
         text metrics survive between frames, which makes a redraw about twice as fast as drawing a new
         figure, pixel for pixel the same (tested). ``compact=True`` quantises to a 64-colour palette: about
         4× smaller and visually the same for line plots, at ~15 ms extra; the static scrubber uses it to keep
-        pages light.
+        pages light. ``density`` multiplies the dpi (the live widget uses ``LIVE_DENSITY``).
         """
         if self._figure is None:
             self._figure = self._new_figure(_ReusedFigure)
         fig = self._draw_into(self._figure, params)
         buf = io.BytesIO()
         # Live frames favour speed (zlib level 1 saves ~25 ms); static frames are re-encoded below anyway.
-        fig.savefig(buf, format="png", dpi=self.dpi, metadata={"Software": None}, pil_kwargs={"compress_level": 1})
+        fig.savefig(buf, format="png", dpi=self.dpi * density, metadata={"Software": None}, pil_kwargs={"compress_level": 1})
         if not compact:
             return buf.getvalue()
         image = Image.open(buf).convert("RGB").quantize(colors=64, method=Image.Quantize.FASTOCTREE)
@@ -161,7 +170,7 @@ class Explorer:
         return self._slider(self.main).grid(self.frames)
 
     def static_html(self) -> str:
-        """The scrubber: a range input over the main slider's frame values, and the frames as data URIs."""
+        """The scrubber: the frames as data URIs and a script that adds a range input over them."""
         main = self._slider(self.main)
         values = self.frame_values()
         frames = ["data:image/png;base64," + base64.b64encode(self.png(compact=True, **{self.main: v})).decode() for v in values]
@@ -169,11 +178,11 @@ class Explorer:
         start = int(np.argmin([abs(v - main.value) for v in values]))
         uid = "rnnlab-explorer-" + hashlib.sha1("".join(frames).encode()).hexdigest()[:12]
         fixed = ", ".join(s.format(s.value) for s in self.sliders if s.name != self.main)
-        note = LIVE_NOTE + (f" Fixed here: {fixed}." if fixed else "")
+        fixed = f" Fixed here: {fixed}." if fixed else ""
         return _SCRUBBER.format(
-            uid=uid, alt=html.escape(self.title, quote=True), src=frames[start], label=html.escape(labels[start]),
-            last=len(values) - 1, start=start, note=html.escape(note), main=html.escape(main.label),
-            frames=json.dumps(frames), labels=json.dumps(labels))
+            uid=uid, alt=html.escape(self.title, quote=True), src=frames[start], start=start,
+            note=html.escape(f"Preview at {labels[start]}.{fixed} {RUN_NOTE}"),
+            live_note=_js(LIVE_NOTE + fixed), main=_js(main.label), frames=_js(frames), labels=_js(labels))
 
     # --- live widget -----------------------------------------------------------------------------------
     def widget(self):
@@ -186,10 +195,12 @@ class Explorer:
             controls[s.name] = cls(value=s.value, min=s.min, max=s.max, step=s.step, description=s.label,
                                    continuous_update=True, style={"description_width": "initial"},
                                    layout=w.Layout(width="32em"))
-        image = w.Image(value=self.png(), format="png")
+        width, height = (round(inches * self.dpi) for inches in self.figsize)  # CSS pixels
+        image = w.Image(value=self.png(density=LIVE_DENSITY), format="png", width=str(width), height=str(height),
+                        layout=w.Layout(max_width="100%", height="auto"))
 
         def redraw(_change=None):
-            image.value = self.png(**{name: c.value for name, c in controls.items()})
+            image.value = self.png(density=LIVE_DENSITY, **{name: c.value for name, c in controls.items()})
 
         for c in controls.values():
             c.observe(redraw, names="value")
@@ -199,12 +210,37 @@ class Explorer:
         bundle = {"text/plain": f"<Explorer: {self.title}; live sliders need a Python kernel>",
                   "text/html": self.static_html()}
         view = self.widget()._repr_mimebundle_()
-        if view and "application/vnd.jupyter.widget-view+json" in view:
-            bundle["application/vnd.jupyter.widget-view+json"] = view["application/vnd.jupyter.widget-view+json"]
-        return bundle
+        if view and WIDGET_VIEW in view:
+            bundle[WIDGET_VIEW] = view[WIDGET_VIEW]
+            return bundle, colab_metadata()
+        return bundle, {}
 
     def _slider(self, name: str) -> Slider:
         return next(s for s in self.sliders if s.name == name)
+
+
+def colab_metadata() -> dict:
+    """The output metadata Colab needs to render a widget view, or ``{}`` outside Colab.
+
+    Colab draws third-party widgets only through its custom widget manager, which
+    ``google.colab.output.enable_custom_widget_manager()`` turns on by registering a hook that adds
+    ``{"colab": {"custom_widget_manager": {"url": ...}}}`` to the widget view's metadata — of
+    ``display_data`` messages only. An explorer that is a cell's last expression is sent as an
+    ``execute_result``, which that hook never sees, so the explorer attaches the same metadata itself (as
+    anywidget and other widget libraries do). It also turns the manager on if the reader skipped the set-up cell.
+    """
+    output = sys.modules.get("google.colab.output")
+    if output is None:
+        return {}
+    if getattr(output._widgets, "_installed_url", None) is None:
+        output.enable_custom_widget_manager()
+    url = getattr(output._widgets, "_installed_url", None)
+    return {WIDGET_VIEW: {"colab": {"custom_widget_manager": {"url": url}}}} if url else {}
+
+
+def _js(value) -> str:
+    """``value`` as a JavaScript literal that is safe inside a <script> element."""
+    return json.dumps(value).replace("</", "<\\/")
 
 
 class _ReusedFigure(Figure):
@@ -247,18 +283,24 @@ class _ReusedFigure(Figure):
 
 _SCRUBBER = """<div class="rnnlab-explorer" id="{uid}">
 <img class="rnnlab-explorer-frame" src="{src}" alt="{alt}" style="max-width:100%;height:auto">
-<div class="rnnlab-explorer-controls">
-<input type="range" min="0" max="{last}" step="1" value="{start}" aria-label="{main}" style="width:60%">
-<output class="rnnlab-explorer-label">{label}</output>
-</div>
 <p class="rnnlab-explorer-note" style="font-size:0.85em;opacity:0.8">{note}</p>
 <script>
 (function () {{
   var root = document.getElementById("{uid}");
-  if (!root) return;
+  if (!root || root.querySelector("input")) return;
   var frames = {frames};
   var labels = {labels};
-  var img = root.querySelector("img"), input = root.querySelector("input"), out = root.querySelector("output");
+  var img = root.querySelector("img"), note = root.querySelector("p");
+  var controls = document.createElement("div"), input = document.createElement("input");
+  var out = document.createElement("output");
+  controls.className = "rnnlab-explorer-controls";
+  input.type = "range"; input.min = 0; input.max = frames.length - 1; input.step = 1; input.value = {start};
+  input.setAttribute("aria-label", {main});
+  out.className = "rnnlab-explorer-label";
+  out.textContent = labels[{start}];
+  controls.append(input, out);
+  root.insertBefore(controls, note);
+  note.textContent = {live_note};
   input.addEventListener("input", function () {{
     var i = parseInt(input.value, 10);
     img.src = frames[i];
