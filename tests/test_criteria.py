@@ -1,11 +1,12 @@
-"""Tests of rnnlab.criteria (Chapter 4): eigen-components, the bounds of its two theorems, and the explorers."""
+"""Tests of rnnlab.chapters.criteria (Chapter 4): eigen-components, the bounds of its two theorems, and the explorers."""
 import itertools
 
 import numpy as np
 import pytest
 import torch
 
-from rnnlab import activations, criteria, spectral
+from rnnlab import activations, spectral
+from rnnlab.chapters import criteria
 
 
 def rng(seed=0):

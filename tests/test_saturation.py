@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 import torch
 
-from rnnlab import activations, plotting, saturation, spectral
+from rnnlab import activations, plotting, spectral
+from rnnlab.chapters import saturation
 from rnnlab.gradcheck import torch_activation
-from rnnlab.saturation import NAMES, compare_activations, derivative_bounds, derivative_statistics, log_derivative
+from rnnlab.chapters.saturation import NAMES, compare_activations, derivative_bounds, derivative_statistics, log_derivative
 
 GRID = np.arange(-30_000, 30_001) / 1000  # step 1e-3, contains 0 exactly
 
@@ -123,9 +124,9 @@ def test_products_and_status():
     np.testing.assert_allclose(r.log10_product[[0, 1, 3]], typical, rtol=1e-14)
     np.testing.assert_allclose(r.log10_product[2], t * math.log10(0.5), rtol=1e-14)
     assert r.status == ("vanished", "vanished", "vanished", "vanished")
-    assert derivative_statistics(0.0, 0.1, T).status[1] == "ok"  # tanh' ≈ 1 near 0
+    assert derivative_statistics(0.0, 0.1, T).status[1] == plotting.WITHIN  # tanh' ≈ 1 near 0
     # sigmoid and tanh saturate at μ = 3; ReLU does not
-    assert derivative_statistics(3.0, 0.5, T).status == ("vanished", "vanished", "ok", "ok")
+    assert derivative_statistics(3.0, 0.5, T).status == ("vanished", "vanished", plotting.WITHIN, plotting.WITHIN)
 
 
 def test_explorer_corners_are_finite_or_minus_inf_without_warnings():
@@ -135,7 +136,7 @@ def test_explorer_corners_are_finite_or_minus_inf_without_warnings():
         for corner in itertools.product(*[(s.min, s.max) for s in explorer.sliders]):
             r = derivative_statistics(**dict(zip([s.name for s in explorer.sliders], corner)))
             assert np.all(np.isfinite(r.mean_derivative)) and not np.any(np.isnan(r.log10_product))
-            assert all(s in ("vanished", "ok") for s in r.status)  # every factor is ≤ 1: nothing explodes
+            assert all(s in ("vanished", plotting.WITHIN) for s in r.status)  # every factor is ≤ 1: nothing explodes
     r = derivative_statistics(-4.0, 0.1, 3)  # every ReLU factor is 0 (in float64)
     assert r.zero_fraction[2] == 1.0 and np.all(r.log10_product[2] == -np.inf) and r.status[2] == "vanished"
 

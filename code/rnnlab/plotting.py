@@ -15,8 +15,16 @@ COLORS = {
     "blue": "#0072B2", "orange": "#E69F00", "green": "#009E73", "red": "#D55E00",
     "purple": "#CC79A7", "sky": "#56B4E9", "yellow": "#F0E442", "grey": "#7F7F7F",
 }
-# What each status looks like when annotated on a figure.
-STATUS_COLORS = {"exploded": COLORS["red"], "vanished": COLORS["purple"], "ok": COLORS["green"]}
+# The book's one vocabulary for what happened to a gradient over a lag (book/notation.md, "Fate of a gradient").
+# Its argument is always a gain: how many times larger a gradient — or one BPTT contribution — is after n steps
+# back than where it started (‖∂h_t/∂h_{t-n}‖, |∂h_T/∂x_1|, or the oldest BPTT term relative to the newest).
+VANISHED_BELOW = 1e-6  # a gain below this has vanished
+EXPLODED_ABOVE = 1e6   # above this (or inf/NaN) it has exploded
+VANISHED, WITHIN, EXPLODED = "vanished", "within 10^±6", "exploded"
+# "within 10^±6" says only that the gain stayed inside a million-fold change either way — not that it is
+# healthy: 1e-5 over 100 steps still hides a long-range dependency from gradient descent.
+STATUS_COLORS = {EXPLODED: COLORS["red"], VANISHED: COLORS["purple"], WITHIN: COLORS["grey"]}
+STATUS_LABELS = {WITHIN: "within 10$^{\\pm 6}$"}  # how a status is written on a figure (mathtext)
 
 STYLE = {
     "figure.dpi": 80,
@@ -35,9 +43,6 @@ STYLE = {
     "svg.hashsalt": "rnnlab",  # deterministic SVG ids
 }
 
-VANISHED_BELOW = 1e-6  # a gradient factor below this is reported as vanished
-EXPLODED_ABOVE = 1e6   # above this (or inf/NaN) as exploded
-
 
 @contextlib.contextmanager
 def style():
@@ -46,23 +51,26 @@ def style():
         yield
 
 
-def classify(value, vanished_below: float = VANISHED_BELOW, exploded_above: float = EXPLODED_ABOVE) -> str:
-    """Return ``"exploded"`` (non-finite or > ``exploded_above``), ``"vanished"`` (< ``vanished_below``) or ``"ok"``.
+def classify(gain, vanished_below: float = VANISHED_BELOW, exploded_above: float = EXPLODED_ABOVE) -> str:
+    """The fate of a gradient with this ``gain``: ``EXPLODED`` ("exploded": non-finite or > ``exploded_above``),
+    ``VANISHED`` ("vanished": < ``vanished_below``) or ``WITHIN`` ("within 10^±6").
 
-    ``value`` is a non-negative magnitude, e.g. a gradient norm at the end of a sequence.
+    ``gain`` is a non-negative magnitude relative to where the gradient started (see the module constants),
+    e.g. ‖∂h_T/∂h_0‖, or the oldest BPTT contribution divided by the newest.
     """
-    value = float(value)
-    if not np.isfinite(value) or value > exploded_above:
-        return "exploded"
-    if value < vanished_below:
-        return "vanished"
-    return "ok"
+    gain = float(gain)
+    if not np.isfinite(gain) or gain > exploded_above:
+        return EXPLODED
+    if gain < vanished_below:
+        return VANISHED
+    return WITHIN
 
 
 def annotate_status(ax, status: str, detail: str = "") -> None:
     """Write a boxed status label ("exploded", "vanished", …) in the top-right corner of ``ax``."""
     color = STATUS_COLORS.get(status, COLORS["grey"])
-    text = status if not detail else f"{status}: {detail}"
+    label = STATUS_LABELS.get(status, status)
+    text = label if not detail else f"{label}: {detail}"
     ax.text(0.98, 0.95, text, transform=ax.transAxes, ha="right", va="top", fontsize=9, color="white",
             fontweight="bold", bbox={"boxstyle": "round,pad=0.3", "facecolor": color, "edgecolor": "none"})
 

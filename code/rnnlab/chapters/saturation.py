@@ -21,9 +21,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import activations, plotting, rnn, spectral
-from ._validate import as_array, check_choice, check_float, check_int
-from .widgets import Explorer, Slider
+from .. import activations, plotting, rnn, spectral
+from .._validate import as_array, check_choice, check_float, check_int
+from ..widgets import Explorer, Slider
 
 NAMES = ("sigmoid", "tanh", "relu", "leaky_relu")  # the four activations compared, in this order
 LABELS = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "leaky ReLU"}
@@ -199,7 +199,7 @@ def draw_statistics(fig, result: DerivativeStatistics, params: dict) -> None:
     ax_p.set(ylim=(-32, 2), xlim=(0.5, max(T, 2) + 0.5), xlabel="number of factors t",
              title="typical product (ReLU dashed: P(= 1))")
     vanished = [SHORT[n] for n, s in zip(NAMES, result.status) if s == "vanished"]
-    plotting.annotate_status(ax_p, "vanished" if vanished else "ok", ", ".join(vanished))
+    plotting.annotate_status(ax_p, plotting.VANISHED if vanished else plotting.WITHIN, ", ".join(vanished))
     fig.suptitle(f"a ~ N(μ, s²): μ = {result.mean:.1f}, s = {result.spread:.1f}, T = {T}", fontsize=10)
     fig.subplots_adjust(left=0.06, right=0.98, bottom=0.16, top=0.83, wspace=0.22)
 

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
-from . import plotting, rnn, spectral
-from ._validate import as_array, check_choice, check_float, check_int, check_rng, check_shape, check_square
-from .activations import get_activation
-from .widgets import Explorer, Slider
+from .. import plotting, rnn, spectral
+from .._validate import as_array, check_choice, check_float, check_int, check_rng, check_shape, check_square
+from ..activations import get_activation
+from ..widgets import Explorer, Slider
 
 EXPLORER_H = 16    # hidden size of both explorers: small enough for ≤ 20 ms, large enough for a spectrum
 EXPLORER_SEED = 0  # every explorer matrix and input comes from this seed

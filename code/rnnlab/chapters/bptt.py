@@ -18,10 +18,10 @@ from dataclasses import dataclass
 import numpy as np
 from matplotlib.ticker import FuncFormatter, NullLocator
 
-from . import gradcheck, plotting, rnn, spectral
-from ._validate import as_array, check_float, check_int, check_shape
-from .activations import get_activation
-from .widgets import Explorer, Slider
+from .. import gradcheck, plotting, rnn, spectral
+from .._validate import as_array, check_float, check_int, check_shape
+from ..activations import get_activation
+from ..widgets import Explorer, Slider
 
 HORIZON_SHARE = 0.9  # the "horizon" is the number of recent steps that carry this share of Σ‖term k‖
 
@@ -230,7 +230,7 @@ class ContributionProfile:
     share: np.ndarray        # (T,) share[n-1]: fraction of Σ_k ‖term k‖ carried by the n newest terms
     horizon: int             # smallest n with share[n-1] ≥ HORIZON_SHARE
     ratio: float             # relative[0]: the oldest term over the newest
-    status: str              # plotting.classify(ratio): "vanished", "ok" or "exploded"
+    status: str              # plotting.classify(ratio): "vanished", "within 10^±6" or "exploded"
 
 
 def contribution_profile(scale: float, T: int, H: int = 32, seed: int = 0) -> ContributionProfile:

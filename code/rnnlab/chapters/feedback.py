@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import activations, plotting, rnn
-from ._validate import check_float, check_int
-from .widgets import Explorer, Slider
+from .. import activations, plotting, rnn
+from .._validate import check_float, check_int
+from ..widgets import Explorer, Slider
 
 FADE_RATIO = 0.01  # the pulse "fades" when |h_T| < FADE_RATIO * |h_1|
 SATURATED = 0.9    # ... and "saturates" when |h_T| > SATURATED (tanh is nearly flat there)
@@ -27,7 +27,7 @@ class PulseResponse:
     h: np.ndarray            # (T,) the state h_t
     sensitivity: np.ndarray  # (T,) |∂h_t/∂x_1|, the gradient's view of the pulse
     memory: str              # "fades", "persists" or "saturates": what happens to h_T
-    gradient: str            # plotting.classify of |∂h_T/∂x_1|: "vanished", "ok" or "exploded"
+    gradient: str            # plotting.classify of |∂h_T/∂x_1|: "vanished", "within 10^±6" or "exploded"
 
 
 def pulse_response(w: float, T: int, pulse: float = 1.0) -> PulseResponse:
