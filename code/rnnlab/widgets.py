@@ -34,10 +34,10 @@ from typing import Callable
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.transforms import Bbox
 from PIL import Image
 
 from . import plotting
+from ._reused_figure import ReusedFigure
 from ._validate import check_int
 
 RUN_NOTE = "Run this chapter (locally, on Binder or on Colab) for live sliders over every parameter."
@@ -131,14 +131,14 @@ class Explorer:
     def png(self, compact: bool = False, density: int = 1, **params) -> bytes:
         """The figure for ``params`` as PNG bytes (what the live widget and the scrubber show).
 
-        Every call redraws one :class:`_ReusedFigure` that the explorer keeps — its axes, ticks and cached
+        Every call redraws one :class:`ReusedFigure` that the explorer keeps — its axes, ticks and cached
         text metrics survive between frames, which makes a redraw about twice as fast as drawing a new
         figure, pixel for pixel the same (tested). ``compact=True`` quantises to a 64-colour palette: about
         4× smaller and visually the same for line plots, at ~15 ms extra; the static scrubber uses it to keep
         pages light. ``density`` multiplies the dpi (the live widget uses ``LIVE_DENSITY``).
         """
         if self._figure is None:
-            self._figure = self._new_figure(_ReusedFigure)
+            self._figure = self._new_figure(ReusedFigure)
         fig = self._draw_into(self._figure, params)
         buf = io.BytesIO()
         # Live frames favour speed (zlib level 1 saves ~25 ms); static frames are re-encoded below anyway.
@@ -241,44 +241,6 @@ def colab_metadata() -> dict:
 def _js(value) -> str:
     """``value`` as a JavaScript literal that is safe inside a <script> element."""
     return json.dumps(value).replace("</", "<\\/")
-
-
-class _ReusedFigure(Figure):
-    """A figure that keeps its axes between redraws: a draw function's ``fig.subplots(...)`` call returns the
-    same axes, emptied, when it asks for the same grid again (a different grid starts afresh).
-
-    ``clear()`` empties instead of rebuilding: it removes every artist the draw function added (lines, texts,
-    patches, collections, images, legends, titles, axis labels, the suptitle) and resets the data limits and
-    the colour cycle, but keeps the axes and their ticks, whose construction is most of the cost of a redraw.
-    """
-
-    _grid = None  # (the subplots() arguments, the axes they returned)
-
-    def clear(self, keep_observers=False):
-        if self._grid is None:
-            return super().clear(keep_observers)
-        for artist in [*self.texts, *self.legends]:
-            artist.remove()
-        self._suptitle = None
-        for ax in self.axes:
-            for artist in [*ax.lines, *ax.texts, *ax.patches, *ax.collections, *ax.images, *ax.artists]:
-                artist.remove()
-            if ax.legend_ is not None:
-                ax.legend_.remove()
-            ax.dataLim = Bbox.null()
-            ax.ignore_existing_data_limits = True
-            ax.set_autoscale_on(True)
-            ax.set_prop_cycle(None)  # colours start again from the first
-            for loc in ("center", "left", "right"):
-                ax.set_title("", loc=loc)
-            ax.set(xlabel="", ylabel="")
-
-    def subplots(self, *args, **kwargs):
-        key = repr((args, kwargs))
-        if self._grid is None or self._grid[0] != key:
-            super().clear()
-            self._grid = (key, super().subplots(*args, **kwargs))
-        return self._grid[1]
 
 
 _SCRUBBER = """<div class="rnnlab-explorer" id="{uid}">
