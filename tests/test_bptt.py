@@ -1,11 +1,13 @@
-"""Tests of rnnlab.chapters.bptt: every term of the BPTT sum against rnn_backward, torch autograd and finite differences."""
+"""Tests of rnnlab.chapters.bptt: every term of the BPTT sum against rnn_backward, torch autograd and finite
+differences; the running example's checks; flop counts; bad inputs."""
 from functools import reduce
 
 import numpy as np
 import pytest
 import torch
+from matplotlib.figure import Figure
 
-from rnnlab import plotting, rnn
+from rnnlab import rnn
 from rnnlab.chapters import bptt
 from rnnlab.gradcheck import compare_gradients, numerical_gradient, relative_error, torch_rnn_gradients
 
@@ -113,55 +115,85 @@ def test_untied_copies_are_the_step_terms():
     assert relative_error(copies.sum(axis=0), rnn.rnn_backward(dh, cache).dW_hh) <= 1e-10
 
 
-def test_contribution_profile_is_consistent():
-    p = bptt.contribution_profile(1.3, 40, H=8, seed=2)
-    assert p.norms.shape == p.relative.shape == p.guide.shape == p.share.shape == (40,)
-    assert p.relative[-1] == 1.0 and p.guide[-1] == 1.0 and p.guide[0] == pytest.approx(1.3**39)
-    assert np.all(np.diff(p.share) >= 0) and p.share[-1] == pytest.approx(1.0)
-    assert p.share[p.horizon - 1] >= bptt.HORIZON_SHARE and (p.horizon == 1 or p.share[p.horizon - 2] < 0.9)
-    assert np.all(p.norms <= p.guide * p.state_norms * (1 + 1e-12)), "(eq-bptt-term-bound)"
-    np.testing.assert_array_equal(bptt.contribution_profile(1.3, 40, H=8, seed=2).norms, p.norms)  # pure
-
-
-@pytest.mark.parametrize("scale, T, status", [(0.25, 100, "vanished"), (3.0, 100, "exploded"), (1.0, 50, plotting.WITHIN),
-                                              (0.25, 5, plotting.WITHIN)])
-def test_contribution_status(scale, T, status):
-    assert bptt.contribution_profile(scale, T).status == status
-
-
-def test_contribution_profile_extends_the_same_sequence():
-    short, long = bptt.contribution_profile(0.9, 10), bptt.contribution_profile(0.9, 30)
-    np.testing.assert_allclose(short.state_norms, long.state_norms[:10], rtol=1e-14)
-
-
-def test_explorer_draws_every_corner_and_the_term_table():
+def test_term_table_figure_draws_the_truncation_band():
     from matplotlib.figure import Figure
 
-    explorer = bptt.contribution_explorer()
-    assert explorer.sliders[0].label == "c (scale of W_hh)"  # the chapter writes W_hh = c Q
-    for scale in (0.25, 3.0):
-        for T in (5, 100):
-            assert explorer.png(scale=scale, T=T)[:4] == b"\x89PNG"
-    ex = bptt.example(T=8)
-    cache, _, dh = forward(ex)
-    bptt.draw_term_table(Figure(), bptt.term_table(dh, cache), truncate=3)
+    cache, _, dh = forward(bptt.example(T=8))
+    fig = Figure()
+    bptt.draw_term_table(fig, bptt.term_table(dh, cache), truncate=3)
+    assert len(fig.axes) == 2  # the heat map and its colour bar
 
 
-@pytest.mark.parametrize("call, match", [
-    (lambda: bptt.example(T=0), "T must be at least 1"),
-    (lambda: bptt.example(scale=-1.0), "scale must be at least 0"),
-    (lambda: bptt.example(activation="softmax"), "activation must be one of"),
-    (lambda: bptt.squared_error(np.zeros((1, 2, 3)), np.zeros((1, 2, 4))), r"y must have shape \(N, T, H\)"),
-    (lambda: bptt.squared_error(np.zeros((2, 3)), np.zeros((2, 3))), "h must have 3 dimension"),
-    (lambda: bptt.immediate_jacobian_W_hh(forward(bptt.example())[0], 7), "k must be at most 6"),
-    (lambda: bptt.immediate_jacobian_W_hh(forward(bptt.example(N=2))[0], 1), r"one sequence \(N = 1\)"),
-    (lambda: bptt.total_jacobian_W_hh(bptt.example(), 0), "t must be at least 1"),
-    (lambda: bptt.total_jacobian_W_hh(bptt.example(N=2), 1), r"one sequence \(N = 1\)"),
-    (lambda: bptt.term_table(np.zeros((1, 5, 3)), forward(bptt.example())[0]), r"dh must have shape \(N, T, H\)"),
-    (lambda: bptt.contribution_profile(float("nan"), 10), "scale must be a finite number"),
-    (lambda: bptt.contribution_profile(1.0, 0), "T must be at least 1"),
-    (lambda: bptt.contribution_profile(1.0, 10, seed=-1), "seed must be at least 0"),
+@pytest.mark.parametrize("N, T, D, H", [(1, 25, 2, 3), (2, 7, 3, 4), (3, 1, 1, 1)])
+def test_flop_counts_forward_and_backward(N, T, D, H):
+    forward, backward = bptt.count_flops(N, T, D, H)
+    _, no_dx = bptt.count_flops(N, T, D, H, input_grad=False)
+    assert forward == 2 * N * T * (H * H + H * D)
+    assert backward == 2 * forward  # every product has two derivatives when dx is formed too
+    assert no_dx == 2 * N * T * (2 * H * H + H * D)  # W_xhᵀ δ_t skipped
+
+
+def test_example_fields_are_checked_and_stored_as_float64():
+    ex = bptt.example(N=2, T=3, D=2, H=3)
+    again = bptt.Example(ex.x.astype(np.float32), ex.h0, ex.W_xh, ex.W_hh.tolist(), ex.b, ex.y, "tanh")
+    assert again.W_hh.dtype == again.x.dtype == np.float64
+    np.testing.assert_array_equal(again.W_hh, ex.W_hh)
+    assert bptt.check_example(again) is again
+
+
+def _fields(**changes):
+    ex = bptt.example(N=2, T=3, D=2, H=3)
+    fields = dict(x=ex.x, h0=ex.h0, W_xh=ex.W_xh, W_hh=ex.W_hh, b=ex.b, y=ex.y, activation="tanh")
+    return {**fields, **changes}
+
+
+EX = bptt.example()
+CACHE = forward(EX)[0]
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda: bptt.Example(**_fields(W_hh=np.eye(4))), ValueError, r"W_hh must have shape \(H, H\)"),
+    (lambda: bptt.Example(**_fields(W_xh=np.ones((3, 5)))), ValueError, r"W_xh must have shape \(H, D\)"),
+    (lambda: bptt.Example(**_fields(b=np.zeros(2))), ValueError, r"b must have shape \(H,\)"),
+    (lambda: bptt.Example(**_fields(h0=np.zeros((1, 3)))), ValueError, "x must have shape"),
+    (lambda: bptt.Example(**_fields(y=np.zeros((2, 3, 2)))), ValueError, r"y must have shape \(N, T, H\)"),
+    (lambda: bptt.Example(**_fields(y=np.full((2, 3, 3), np.nan))), ValueError, "y contains NaN"),
+    (lambda: bptt.Example(**_fields(x=np.zeros((2, 3)))), ValueError, "x must have shape"),
+    (lambda: bptt.Example(**_fields(activation="softmax")), ValueError, "activation must be one of"),
+    (lambda: bptt.Example(**_fields(activation=None)), ValueError, "activation must be one of"),
+    (lambda: bptt.check_example("example"), TypeError, "ex must be a bptt.Example"),
+    (lambda: bptt.check_figure(np.zeros(3)), TypeError, "fig must be a matplotlib Figure"),
+    (lambda: bptt.draw_term_table(None, np.ones((3, 3, 2, 2))), TypeError, "fig must be a matplotlib Figure"),
+    (lambda: bptt.example(T=0), ValueError, "T must be at least 1"),
+    (lambda: bptt.example(H=257), ValueError, "H must be at most 256"),
+    (lambda: bptt.example(N=1.5), ValueError, "N must be an integer"),
+    (lambda: bptt.example(scale=-1.0), ValueError, "scale must be at least 0"),
+    (lambda: bptt.example(seed=-1), ValueError, "seed must be at least 0"),
+    (lambda: bptt.example(activation="softmax"), ValueError, "activation must be one of"),
+    (lambda: bptt.squared_error(np.zeros((1, 2, 3)), np.zeros((1, 2, 4))), ValueError, r"y must have shape \(N, T, H\)"),
+    (lambda: bptt.squared_error(np.zeros((2, 3)), np.zeros((2, 3))), ValueError, "h must have 3 dimension"),
+    (lambda: bptt.finite_difference_gradients(EX.params), TypeError, "ex must be a bptt.Example"),
+    (lambda: bptt.finite_difference_gradients(EX, eps=0.0), ValueError, "eps must be at least"),
+    (lambda: bptt.immediate_jacobian_W_hh(CACHE, 7), ValueError, "k must be at most 6"),
+    (lambda: bptt.immediate_jacobian_W_hh(CACHE, 0), ValueError, "k must be at least 1"),
+    (lambda: bptt.immediate_jacobian_W_hh(forward(bptt.example(N=2))[0], 1), ValueError, r"one sequence \(N = 1\)"),
+    (lambda: bptt.immediate_jacobian_W_hh(tuple(CACHE)[:3], 1), TypeError, "cache must be the rnn.Cache"),
+    (lambda: bptt.total_jacobian_W_hh(EX, 0), ValueError, "t must be at least 1"),
+    (lambda: bptt.total_jacobian_W_hh(EX, 7), ValueError, "t must be at most 6"),
+    (lambda: bptt.total_jacobian_W_hh(bptt.example(N=2), 1), ValueError, r"one sequence \(N = 1\)"),
+    (lambda: bptt.total_jacobian_W_hh(EX.params, 1), TypeError, "ex must be a bptt.Example"),
+    (lambda: bptt.term_table(np.zeros((1, 5, 3)), CACHE), ValueError, r"dh must have shape \(N, T, H\)"),
+    (lambda: bptt.term_table(np.zeros((1, 6, 3)), None), TypeError, "cache must be the rnn.Cache"),
+    (lambda: bptt.untied_gradients(None), TypeError, "ex must be a bptt.Example"),
+    (lambda: bptt.count_flops(0, 5, 2, 3), ValueError, "N must be at least 1"),
+    (lambda: bptt.count_flops(1, 1001, 2, 3), ValueError, "T must be at most 1000"),
+    (lambda: bptt.count_flops(1, 5, 2, 65), ValueError, "H must be at most 64"),
+    (lambda: bptt.count_flops(1, 5, 2, 3, input_grad="yes"), TypeError, "input_grad must be True or False"),
+    (lambda: bptt.draw_term_table(Figure(), np.zeros((3, 3, 2))), ValueError, "table must have 4 dimension"),
+    (lambda: bptt.draw_term_table(Figure(), np.zeros((3, 4, 2, 2))), ValueError, r"table must have shape \(T, T, H, H\)"),
+    (lambda: bptt.draw_term_table(Figure(), np.zeros((3, 3, 2, 2))), ValueError, "at least one nonzero term"),
+    (lambda: bptt.draw_term_table(Figure(), np.ones((3, 3, 2, 2)), truncate=0), ValueError, "truncate must be at least 1"),
 ])
-def test_validation(call, match):
-    with pytest.raises(ValueError, match=match):
+def test_bad_inputs_fail_loudly(call, error, match):
+    with pytest.raises(error, match=match):
         call()

@@ -139,6 +139,17 @@ def test_every_explorer_scrubber_changes_the_frame(page, server, chapter):
     assert page.errors == []
 
 
+@pytest.mark.parametrize("chapter", _chapters())
+def test_no_code_or_output_overflows_its_box(page, server, chapter):
+    """At a 1280-px window no code cell, input or printed output, makes the reader scroll sideways."""
+    page.goto(f"{server}/chapters/{chapter}.html", wait_until="load")
+    wide = page.eval_on_selector_all(
+        ".cell_input pre, .cell_output pre",
+        "pres => pres.filter(p => p.scrollWidth > p.clientWidth + 1).map(p => p.textContent.split('\\n')"
+        ".reduce((a, b) => b.length > a.length ? b : a, '').slice(0, 60))")
+    assert wide == [], f"{len(wide)} code blocks overflow at 1280 px, e.g. {wide[:3]}"
+
+
 def test_chapter_1_scrubber_labels_the_parameter(page, server):
     page.goto(f"{server}/{CHAPTER_1}.html", wait_until="load")
     explorer = page.locator(".rnnlab-explorer").first

@@ -1,6 +1,5 @@
-"""Tests of rnnlab.chapters.criteria (Chapter 4): eigen-components, the bounds of its two theorems, and the explorers."""
-import itertools
-
+"""Tests of rnnlab.chapters.criteria (Chapter 4): eigen-components, the bounds of its two theorems, the explorers'
+numbers and every public function's input checks (the figures: test_criteria_figures.py)."""
 import numpy as np
 import pytest
 import torch
@@ -16,20 +15,20 @@ def rng(seed=0):
 # --- 4.2 linear RNN: eigen-components and thm-eig-linear ----------------------------------------------------------
 @pytest.mark.parametrize("rho", [0.8, 1.0, 1.15])
 def test_gradient_modes_reconstruct_the_gradient(rho):
-    g_rng = rng(3)
-    W = spectral.with_spectral_radius(8, rho, g_rng)
-    g = g_rng.standard_normal(8)
-    m = criteria.gradient_modes(W, g, 40)
-    _, U = np.linalg.eig(W.T)
+    z_rng = rng(3)
+    W = spectral.with_spectral_radius(8, rho, z_rng)
+    z = z_rng.standard_normal(8)
+    m = criteria.gradient_modes(W, z, 40)
+    _, V = np.linalg.eig(W.T)
     for n in [0, 1, 7, 40]:
-        direct = np.linalg.matrix_power(W.T, n) @ g
-        modal = U @ (m.coefficients * m.eigenvalues**n)  # (eq-eig-modes)
+        direct = np.linalg.matrix_power(W.T, n) @ z
+        modal = V @ (m.coefficients * m.eigenvalues**n)  # (eq-eig-modes)
         np.testing.assert_allclose(modal.real, direct, rtol=1e-10, atol=1e-12 * np.linalg.norm(direct))
         assert abs(m.norms[n] - np.linalg.norm(direct)) <= 1e-12 * np.linalg.norm(direct)
     np.testing.assert_allclose(m.components[5], np.abs(m.coefficients) * np.abs(m.eigenvalues) ** 5, rtol=1e-14)
     n = np.arange(41)
     # the bounds (a) and (b) of thm-eig-linear
-    assert np.all(m.norms <= m.condition * rho**n * np.linalg.norm(g) * (1 + 1e-12))
+    assert np.all(m.norms <= m.condition * rho**n * np.linalg.norm(z) * (1 + 1e-12))
     i = np.argmax(np.abs(m.eigenvalues))
     assert np.all(m.norms >= np.abs(m.coefficients[i]) * rho**n / m.inverse_norm * (1 - 1e-12))
 
@@ -44,14 +43,29 @@ def test_gradient_modes_of_a_normal_matrix():
 
 def test_stable_part_vanishes_although_rho_exceeds_one():
     W = spectral.with_eigenvalues([1.2, 0.7, -0.5, 0.4 + 0.3j, 0.4 - 0.3j], rng(5), nonnormality=0.5)
-    g = rng(6).standard_normal(5)
-    s = criteria.stable_part(W, g)
+    z = rng(6).standard_normal(5)
+    s = criteria.stable_part(W, z)
     assert s.dtype == np.float64
     m = criteria.gradient_modes(W, s, 40)
     assert m.norms[-1] < 1e-5 * m.norms[0]  # decays like 0.7ⁿ
     assert abs(m.coefficients[np.argmax(np.abs(m.eigenvalues))]) < 1e-12
-    grows = criteria.gradient_modes(W, g - s, 40)  # the rest lies along λ = 1.2 only
+    grows = criteria.gradient_modes(W, z - s, 40)  # the rest lies along λ = 1.2 only
     np.testing.assert_allclose(grows.norms[1:] / grows.norms[:-1], 1.2, rtol=1e-10)
+
+
+def test_modes_example_has_the_prescribed_spectrum_and_a_gap():
+    W, z = criteria.modes_example(3)
+    assert W.shape == (8, 8) and z.shape == (8,)
+    np.testing.assert_allclose(np.sort_complex(np.linalg.eigvals(W)), np.sort_complex(criteria.MODES_SPECTRUM),
+                               atol=1e-12)
+    assert spectral.spectral_radius(W) == pytest.approx(1.0, abs=1e-12)
+    assert np.array_equal(criteria.modes_example(3)[0], W)  # one seed, one matrix
+    m = criteria.gradient_modes(1.1 * W, z, 60)
+    assert 1 < m.condition < 100  # random eigenvectors, non-normal: κ > 1
+    # the gap: past n = 30 the dominant term alone sets the rate, ‖(Wᵀ)ⁿ⁺¹z‖ = 1.1 ‖(Wᵀ)ⁿg‖
+    np.testing.assert_allclose(m.norms[31:] / m.norms[30:-1], 1.1, rtol=1e-3)
+    s = criteria.gradient_modes(1.1 * W, criteria.stable_part(1.1 * W, z), 60)
+    assert s.norms[-1] < 1e-6 * s.norms[0]  # the stable part has vanished: |λ| ≤ 0.66 there
 
 
 # --- 4.4 ‖Wⁿ‖ and the explorer matrix --------------------------------------------------------------------------
@@ -141,8 +155,12 @@ def test_gamma_fate():
     assert r.norms.shape == r.bound.shape == (2, 31)
     np.testing.assert_allclose(r.bound[1], 0.5 ** np.arange(31), rtol=1e-14)
     assert np.all(r.norms <= r.bound * (1 + 1e-12))
-    assert r.status[1] == "vanished"  # η = 0.5 for the sigmoid: vanishing is guaranteed
+    assert r.status[1] == "vanished"  # η = 0.5 for the sigmoid: 0.5³⁰ < 1e-6 is guaranteed
     assert criteria.gamma_fate(8.0, 100, 0.0).status[0] == "exploded"  # tanh at a = 0, ρ(W) > 1
+    same = criteria.gamma_fate(2.0, 30, 0.5, seed=criteria.EXPLORER_SEED)
+    np.testing.assert_array_equal(same.norms, r.norms)  # the explorer's sample is the default seed
+    other = criteria.gamma_fate(2.0, 30, 0.5, seed=7)
+    assert other.singular_values[0] == pytest.approx(2.0) and not np.allclose(other.norms, r.norms)
 
 
 def test_init_fate():
@@ -153,16 +171,6 @@ def test_init_fate():
     assert np.all(r.tanh <= 1.0 + 1e-12) and r.tanh[-1] < 0.1
 
 
-# --- explorers ---------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("factory", [criteria.spectrum_explorer, criteria.gamma_explorer])
-def test_explorers_draw_every_corner(factory):
-    explorer = factory()
-    for corner in itertools.product(*[(s.min, s.max) for s in explorer.sliders]):
-        params = dict(zip([s.name for s in explorer.sliders], corner))
-        assert explorer.png(**params)[:4] == b"\x89PNG", params
-    assert 12 <= len(explorer.frame_values()) <= 24
-
-
 def test_explorer_statuses():
     assert criteria.spectrum_fate(0.5, 0.0, 100).status == "vanished"
     assert criteria.spectrum_fate(1.5, 0.0, 100).status == "exploded"
@@ -170,39 +178,41 @@ def test_explorer_statuses():
     assert r.peak > 10 and r.rho < 1 < r.sigma_max
 
 
-def test_static_figures_draw():
-    from matplotlib.figure import Figure
-
-    W = spectral.with_spectral_radius(6, 1.1, rng(14))
-    g = rng(15).standard_normal(6)
-    m = criteria.gradient_modes(W, g, 20)
-    assert np.all(m.norms <= m.bound * (1 + 1e-12))
-    criteria.draw_modes(Figure(), [m, m], ["a", "b"], stable=criteria.gradient_modes(W, criteria.stable_part(W, g), 20))
-    criteria.draw_transient(Figure(), criteria.linear_fate(spectral.nonnormal(8, 0.9, 2.0, rng(16)), 50))
-    fates = [criteria.init_fate("orthogonal", spectral.orthogonal(10, rng(17)), 20, 1.0, rng(18)),
-             criteria.init_fate("Gaussian", spectral.gaussian(10, rng(19)), 20, 1.0, rng(18))]
-    fig = Figure()
-    criteria.draw_init(fig, fates)
-    assert len(fig.axes) == 4
-
-
-# --- validation ------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("call, match", [
+# --- validation: one row (at least) per public function; "silent" rows once gave a wrong answer ------------
+SQUARE = np.eye(2)
+BAD_CALLS = [
+    (lambda: criteria.modes_example(-1), "seed must be at least 0"),
+    (lambda: criteria.modes_example(1.5), "seed must be an integer"),
     (lambda: criteria.gradient_modes(np.ones((2, 3)), np.ones(2), 3), r"W must be square \(H, H\); got \(2, 3\)"),
-    (lambda: criteria.gradient_modes(np.eye(2), np.ones(3), 3), r"g must have shape \(H,\) = \(2,\)"),
-    (lambda: criteria.gradient_modes(np.eye(2), np.ones(2), -1), "n_max must be at least 0"),
+    (lambda: criteria.gradient_modes(SQUARE, np.ones(3), 3), r"z must have shape \(H,\) = \(2,\)"),
+    (lambda: criteria.gradient_modes(SQUARE, np.ones(2), -1), "n_max must be at least 0"),
     (lambda: criteria.gradient_modes(np.array([[1.0, 1.0], [0.0, 1.0]]), np.ones(2), 3), "diagonalisable"),
-    (lambda: criteria.stable_part(np.eye(2), np.ones((2, 1))), "g must have 1 dimension"),
-    (lambda: criteria.linear_fate(np.ones(3), 3), "W must have 2 dimension"),
-    (lambda: criteria.explorer_matrix(-0.1, 0.0), "rho must be at least 0"),
-    (lambda: criteria.spectrum_fate(0.9, 0.0, 0), "T must be at least 1"),
-    (lambda: criteria.driven_norms(np.eye(2), "relu", 5, 1.0, rng()), "activation must be one of"),
-    (lambda: criteria.driven_norms(np.eye(2), "tanh", 5, -1.0, rng()), "input_scale must be at least 0"),
-    (lambda: criteria.driven_norms(np.eye(2), "tanh", 5, 1.0, 0), "rng must be a numpy Generator"),
-    (lambda: criteria.driven_norms(np.eye(2), "tanh", 5, 1.0, rng(), N=0), "N must be at least 1"),
+    (lambda: criteria.gradient_modes(SQUARE * (1 + 1j), np.ones(2), 3), "W must hold real numbers"),  # silent
+    (lambda: criteria.gradient_modes(SQUARE, [1.0, None], 3), "z must be an array of numbers; got None"),  # silent
+    (lambda: criteria.stable_part(SQUARE, np.ones((2, 1))), "z must have 1 dimension"),
+    (lambda: criteria.stable_part(SQUARE, [np.nan, 1.0]), "z contains NaN"),
+    (lambda: criteria.driven_norms(SQUARE, "relu", 5, 1.0, rng()), "activation must be one of"),
+    (lambda: criteria.driven_norms(SQUARE, "tanh", 5, -1.0, rng()), "input_scale must be at least 0"),
+    (lambda: criteria.driven_norms(SQUARE, "tanh", 5, 1.0, 0), "rng must be a numpy Generator"),
+    (lambda: criteria.driven_norms(SQUARE, "tanh", 5, 1.0, rng(), N=0), "N must be at least 1"),
+    (lambda: criteria.driven_norms(SQUARE, "tanh", True, 1.0, rng()), "T must be an integer"),  # silent: T = 1
     (lambda: criteria.gamma_fate(float("nan"), 10, 1.0), "sigma_max must be a finite number"),
-    (lambda: criteria.init_fate("x", np.eye(2), 2.5, 1.0, rng()), "T must be an integer"),
-])
+    (lambda: criteria.gamma_fate(2.0, 1001, 1.0), "T must be at most 1000"),
+    (lambda: criteria.gamma_fate(2.0, 10, 1.0, seed="0"), "seed must be an integer"),
+    (lambda: criteria.linear_fate(np.ones(3), 3), "W must have 2 dimension"),
+    (lambda: criteria.linear_fate(SQUARE, 2.0), "n_max must be an integer"),
+    (lambda: criteria.explorer_matrix(-0.1, 0.0), "rho must be at least 0"),
+    (lambda: criteria.explorer_matrix(0.9, -1.0), "nonnormality must be at least 0"),
+    (lambda: criteria.explorer_matrix(0.9, 0.0, H=0), "H must be at least 1"),
+    (lambda: criteria.spectrum_fate(0.9, 0.0, 0), "T must be at least 1"),
+    (lambda: criteria.spectrum_fate("0.9", 0.0, 10), "rho must be a finite number"),  # silent: text as number
+    (lambda: criteria.init_fate("x", SQUARE, 2.5, 1.0, rng()), "T must be an integer"),
+    (lambda: criteria.init_fate(None, SQUARE, 5, 1.0, rng()), "name must be text"),
+    (lambda: criteria.init_fate("x", SQUARE, 5, 1.0, None), "rng must be a numpy Generator"),
+]
+
+
+@pytest.mark.parametrize("call, match", BAD_CALLS)
 def test_validation(call, match):
     with pytest.raises(ValueError, match=match):
         call()

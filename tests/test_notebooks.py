@@ -122,6 +122,45 @@ def test_markdown_renders_in_every_reading_mode(path):
                            "Found' in JupyterLab: link the chapter ([Chapter 1](01_….ipynb)) or restate the equation")
 
 
+CODE_COLUMNS = 75  # what fits the website's content column at a 1280-px window (measured by the browser test)
+
+
+def _text_outputs(cell):
+    for output in cell["outputs"]:
+        if output.get("name") == "stdout":
+            yield "".join(output["text"])
+        elif WIDGET_VIEW not in output.get("data", {}) and "text/plain" in output.get("data", {}) \
+                and "image/png" not in output.get("data", {}):
+            yield "".join(output["data"]["text/plain"])
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_code_and_printed_output_fit_the_page(path):
+    """No reader scrolls sideways: code lines and printed lines fit the website's content column."""
+    wide = []
+    for i, cell in enumerate(_code_cells(_load(path)), start=1):
+        lines = _source(cell).splitlines() + [line for text in _text_outputs(cell) for line in text.splitlines()]
+        wide += [f"cell {i}: {line[:40]}… ({len(line)})" for line in lines if len(line) > CODE_COLUMNS]
+    assert not wide, f"lines over {CODE_COLUMNS} characters: {wide[:6]}"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_claim_checks_fold_away_with_a_one_line_result(path):
+    """A cell of many asserts is a claim check: tagged `claim-check` and `hide-input` (its source one click
+    away on the website), ending in one visible line that starts with "checked:"."""
+    for i, cell in enumerate(_code_cells(_load(path)), start=1):
+        tags = cell["metadata"].get("tags", [])
+        asserts = len(re.findall(r"^\s*assert ", _source(cell), re.M))
+        if asserts >= 5:
+            assert "claim-check" in tags, f"cell {i} has {asserts} asserts: tag it claim-check"
+        if "claim-check" in tags:
+            assert "hide-input" in tags, f"cell {i}: a claim check folds its source away (hide-input)"
+            assert asserts >= 1, f"cell {i}: a claim check asserts"
+            printed = "".join("".join(o["text"]) for o in cell["outputs"] if o.get("name") == "stdout")
+            last = printed.rstrip("\n").splitlines()[-1] if printed.strip() else ""
+            assert last.startswith("checked: "), f"cell {i}: end with one line 'checked: …'; got {last!r}"
+
+
 def test_binder_pins_match_requirements():
     def pins(path):
         lines = [line.strip() for line in path.read_text().splitlines()]

@@ -1,5 +1,5 @@
 """Chapter 3's saturation module: the bounds as properties, quadrature against brute force and Monte Carlo,
-Jacobian-product norms against torch autograd, and safe extremes for the explorer."""
+safe extremes for the explorer, and a clear error for every bad input (the networks: test_saturation_rnns)."""
 import itertools
 import math
 import time
@@ -7,12 +7,11 @@ import warnings
 
 import numpy as np
 import pytest
-import torch
+from matplotlib.figure import Figure
 
-from rnnlab import activations, plotting, spectral
+from rnnlab import activations, plotting
 from rnnlab.chapters import saturation
-from rnnlab.gradcheck import torch_activation
-from rnnlab.chapters.saturation import NAMES, compare_activations, derivative_bounds, derivative_statistics, log_derivative
+from rnnlab.chapters.saturation import NAMES, derivative_bounds, derivative_statistics, log_derivative
 
 GRID = np.arange(-30_000, 30_001) / 1000  # step 1e-3, contains 0 exactly
 
@@ -40,8 +39,23 @@ def test_log_derivative_has_no_underflow_and_no_warnings():
         np.testing.assert_allclose(log_derivative("sigmoid", big), [-2000.0, -2000.0], rtol=1e-15)
         np.testing.assert_allclose(log_derivative("tanh", big), math.log(4) - 4000.0, rtol=1e-15)
         assert list(log_derivative("relu", [-1.0, 0.0, 1.0])) == [-np.inf, -np.inf, 0.0]
-    with pytest.raises(ValueError, match="name must be one of"):
-        log_derivative("softplus", 1.0)
+    assert list(log_derivative("sigmoid", [-np.inf, np.inf])) == [-np.inf, -np.inf]  # the limit, not NaN
+
+
+@pytest.mark.parametrize("name, a, error, match", [
+    ("softplus", 1.0, ValueError, "name must be one of"),
+    (["sigmoid"], 1.0, ValueError, "name must be one of"),
+    ("tanh", [0.0, np.nan], ValueError, "a contains NaN"),  # would silently return NaN
+    ("sigmoid", "one", ValueError, "a must be an array of numbers"),
+    ("relu", [[1.0], [2.0, 3.0]], ValueError, "a must be an array of numbers"),  # ragged
+    ("sigmoid", "1.5", ValueError, "a must be an array of numbers"),  # text that looks like a number
+    ("sigmoid", None, ValueError, "a must be an array of numbers; got None"),  # would become NaN
+    ("tanh", [True, False], ValueError, "not of booleans"),  # would become 1.0 and 0.0
+    ("tanh", [1 + 2j], ValueError, "not complex"),  # would silently drop the imaginary part
+])
+def test_log_derivative_validation(name, a, error, match):
+    with pytest.raises(error, match=match):
+        log_derivative(name, a)
 
 
 def test_saturation_bounds_hold_everywhere():
@@ -60,9 +74,16 @@ def test_tanh_prime_is_four_sigmoid_prime_of_twice():
     np.testing.assert_allclose(activations.tanh_prime(a), 4 * activations.sigmoid_prime(2 * a), rtol=1e-13, atol=0)
 
 
-def test_derivative_bounds_validation():
-    with pytest.raises(ValueError, match="a contains NaN or infinity"):
-        derivative_bounds([0.0, np.nan])
+@pytest.mark.parametrize("a, match", [
+    ([0.0, np.nan], "a contains NaN or infinity"),
+    ([np.inf], "a contains NaN or infinity"),
+    ("grid", "a must be an array of numbers"),
+    ([0.5, None], "a must be an array of numbers; got None"),
+    (np.array([1.0 + 1j]), "not complex"),
+])
+def test_derivative_bounds_validation(a, match):
+    with pytest.raises(ValueError, match=match):
+        derivative_bounds(a)
 
 
 # --- the explorer's statistics -------------------------------------------------------------------------------
@@ -158,79 +179,44 @@ def test_explorer_draws_every_corner_and_is_fast():
     (dict(mean=0.0, spread=0.0, T=5), "spread must be at least"),
     (dict(mean=0.0, spread=1.0, T=0), "T must be at least 1"),
     (dict(mean=0.0, spread=1.0, T=2.5), "T must be an integer"),
+    (dict(mean=True, spread=1.0, T=5), "mean must be a finite number"),  # a bool is not a mean
+    (dict(mean=0.0, spread=1.0, T=True), "T must be an integer"),
+    (dict(mean=0.0, spread=60.0, T=5), "spread must be at most 50"),
+    (dict(mean=0.0, spread=1.0, T=20_000), "T must be at most 10000"),
 ])
 def test_statistics_validation(kwargs, match):
     with pytest.raises(ValueError, match=match):
         derivative_statistics(**kwargs)
 
 
-# --- the same RNNs with four activations ---------------------------------------------------------------------
-
-def test_norms_match_torch_autograd_jacobians():
-    T, H, N, D, seed, scales = 7, 5, 3, 2, 4, (0.7, 1.8)
-    r = compare_activations(scales=scales, T=T, H=H, N=N, D=D, seed=seed)
-    rng = np.random.default_rng(seed)  # the networks, drawn in the documented order
-    nets = [(spectral.orthogonal(H, rng), rng.standard_normal((H, D)) / np.sqrt(D),
-             rng.standard_normal((1, T, D)), 0.5 * rng.standard_normal((1, H))) for _ in range(N)]
-    for (i, name), (j, scale), (n, (Q, W_xh, x, h0)) in itertools.product(
-            enumerate(NAMES), enumerate(scales), enumerate(nets)):
-        phi = torch_activation(name)  # torch's φ, with relu'(0) = 0 and slope 0.01 as in rnnlab
-        tW, tU, tx = (torch.tensor(v, dtype=torch.float64) for v in (scale * Q, W_xh, x[0]))
-
-        def h_T(h):
-            for t in range(T):
-                h = phi(tW @ h + tU @ tx[t])
-            return h
-
-        jac = torch.autograd.functional.jacobian(h_T, torch.tensor(h0[0], dtype=torch.float64)).numpy()
-        expected = np.linalg.norm(jac, 2)  # ‖∂h_T/∂h_0‖₂
-        assert abs(r.norms[i, j, n, -1] - expected) <= 1e-10 * expected, (name, scale, n)
-    assert np.all(r.norms[..., 0] == 1.0)
-
-
-def test_sigmoid_obeys_the_product_bound():
-    r = compare_activations(scales=(0.5, 2.0, 3.9), T=60, H=8, N=4, names=("sigmoid", "tanh"), seed=1)
-    assert np.all(r.norms[0, :, :, -1] <= r.bound[0][:, None])
-    np.testing.assert_allclose(r.bound[0], (np.array([0.5, 2.0, 3.9]) / 4) ** 60, rtol=1e-14)
-    assert np.all(r.norms[1, 0, :, -1] <= 0.5**60)  # tanh: γ = 1
-
-
-def test_relu_explodes_and_vanishes_with_the_weights():
-    r = compare_activations(scales=(0.5, 2.0), T=80, H=16, N=5, names=("relu", "leaky_relu"), seed=2)
-    table = r.table()
-    assert np.all(table[:, 0] < plotting.VANISHED_BELOW) and np.all(table[:, 1] > plotting.EXPLODED_ABOVE)
-    assert np.all(np.diff(np.log(r.median[0, 1, 20:])) > -0.5)  # grows, up to small wiggles
-    assert r.median.shape == (2, 2, 81) and r.active.shape == (2, 2)
-    assert np.all((0 < r.active) & (r.active < 1))
-
-
-def test_comparison_is_deterministic_and_overflow_is_quiet():
-    a, b = compare_activations(T=20, H=4, N=2, seed=3), compare_activations(T=20, H=4, N=2, seed=3)
-    assert np.array_equal(a.norms, b.norms)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        r = compare_activations(scales=(100.0,), T=400, H=3, N=1, names=("leaky_relu",), seed=0)
-    assert np.isnan(r.norms[0, 0, 0, -1]) and plotting.classify(r.table()[0, 0]) == "exploded"
-    assert np.isinf(r.bound[0, 0])
-
-
-@pytest.mark.parametrize("kwargs, match", [
-    (dict(scales=()), "scales must be a non-empty"),
-    (dict(scales=(1.0, -2.0)), "scale must be at least 0"),
-    (dict(scales=(0.0,)), "scales must be a non-empty list of positive numbers"),
-    (dict(T=0), "T must be at least 1"),
-    (dict(names=("softplus",)), "activation must be one of"),
-    (dict(names=()), "names must list at least one activation"),
-    (dict(seed=-1), "seed must be at least 0"),
-])
-def test_comparison_validation(kwargs, match):
-    with pytest.raises(ValueError, match=match):
-        compare_activations(**kwargs)
-
-
 def test_figures_draw():
-    from matplotlib.figure import Figure
-
     with plotting.style():
         saturation.draw_derivative_bounds(Figure(), derivative_bounds(np.linspace(-10, 10, 201)))
-        saturation.draw_comparison(Figure(), compare_activations(T=10, H=4, N=2))
+        saturation.draw_statistics(Figure(), derivative_statistics(0.5, 2.0, 30), {"mean": 0.5})
+
+
+def test_draw_derivative_bounds_validation():
+    bounds = derivative_bounds(np.linspace(-1, 1, 11))
+    with pytest.raises(TypeError, match="fig must be a matplotlib Figure"):
+        saturation.draw_derivative_bounds(None, bounds)
+    with pytest.raises(TypeError, match="bounds must be the DerivativeBounds"):
+        saturation.draw_derivative_bounds(Figure(), np.linspace(-1, 1, 11))  # the grid, not its bounds
+
+
+def test_draw_statistics_validation():
+    result = derivative_statistics(0.0, 1.0, 5)
+    with pytest.raises(TypeError, match="fig must be a matplotlib Figure"):
+        saturation.draw_statistics("fig", result, {})
+    with pytest.raises(TypeError, match="result must be the DerivativeStatistics"):
+        saturation.draw_statistics(Figure(), derivative_bounds(0.0), {})
+    with pytest.raises(TypeError, match="params must be a dict"):
+        saturation.draw_statistics(Figure(), result, [("mean", 0.0)])
+
+
+def test_check_type_names_the_argument():
+    assert saturation.check_type("x", 3, int, "an int") == 3
+    with pytest.raises(TypeError, match="x must be an int; got str"):
+        saturation.check_type("x", "3", int, "an int")
+    with pytest.raises(TypeError, match="fig must be a matplotlib Figure"):
+        saturation.check_figure(object())
+

@@ -1,6 +1,11 @@
 """rnnlab: the shared, tested code behind the book *Hard to Train*.
 
-One module per idea; chapters import the modules they need, e.g. ``from rnnlab import rnn, spectral``.
+Two layers. The **library** — one module per idea, what a reader reuses — and the **chapter layer**
+``rnnlab.chapters``, one module (or two) per chapter with its worked examples, figure data and explorers, built
+on the library. Chapters import what they need, e.g. ``from rnnlab import rnn, spectral`` and
+``from rnnlab.chapters import bptt``. The library never imports the chapter layer.
+
+The library:
 
 - ``activations``  σ, tanh, ReLU, their derivatives and bounds γ             (Chapter 3)
 - ``rnn``          vanilla RNN forward, hand-written BPTT, truncated BPTT     (Chapters 1–2)
@@ -9,14 +14,14 @@ One module per idea; chapters import the modules they need, e.g. ``from rnnlab i
 - ``tasks``        synthetic sequence tasks                                   (Chapters 1, 8)
 - ``models``       small torch models                                         (Chapters 1, 8)
 - ``train``        one training loop with clipping and gradient logging       (Chapters 1, 5, 8)
-- ``feedback``     Chapter 1's one-unit pulse experiment and its explorer
-- ``bptt``         Chapter 2's BPTT terms, term table, flop counts and contribution explorer
-- ``saturation``   Chapter 3's derivative bounds, saturation statistics and activation comparison
-- ``criteria``     Chapter 4's eigen/singular-value criteria, transient growth, initialisation spectra
+- ``seeds``        the seeds claims about random families are checked over    (every chapter)
 - ``widgets``      the explorer: live sliders in a kernel, a scrubber on the static site
-- ``plotting``     the book's figure style, applied explicitly
+- ``plotting``     the book's figure style and its one vocabulary for a gradient's fate
 - ``execute``      run chapters top to bottom (refresh outputs, time them)
-- ``bench``        ``python -m rnnlab.bench``: speed of BPTT, explorers and chapters
+- ``bench``        ``python -m rnnlab.bench``: speed of BPTT, explorers, chapters and the live kernel
+
+The chapter layer (``rnnlab.chapters``): ``feedback`` (Chapter 1), ``bptt``, ``bptt_paths``, ``bptt_explorer``
+(2), ``saturation``, ``saturation_rnns`` (3), ``criteria``, ``criteria_figures`` (4) — its docstring maps them.
 
 Importing ``rnnlab`` imports nothing heavy and changes no global state (no seeding, no plot styling).
 """

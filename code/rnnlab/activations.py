@@ -20,15 +20,13 @@ from typing import Callable
 
 import numpy as np
 
-from ._validate import check_choice, check_float
+from ._validate import as_array, check_choice, check_float
 
 
 def _as_float(a) -> np.ndarray:
-    """``a`` as a float64 array; ±inf is allowed (σ(±inf) is well defined), text is not."""
-    try:
-        return np.asarray(a, dtype=np.float64)
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"a must be an array of numbers; got {type(a).__name__}") from err
+    """``a`` as a float64 array. ±inf is allowed (σ(±inf) is well defined) and NaN gives NaN, as in an
+    overflowing network; None, text, booleans and complex numbers are refused (``as_array``)."""
+    return as_array("a", a, finite=False)
 
 
 def sigmoid(a):
@@ -70,8 +68,9 @@ def tanh_prime(a):
 
     The second form stays positive and accurate for 19 < |a| < 370, where ``1 − tanh²`` rounds to 0.
     For |a| < 7.5e-9 it can round one ulp above 1; the clamp keeps tanh' ≤ 1 true in float64 too.
+    For |a| > 9e307 the product 2|a| overflows to inf and e = 0: the right limit, tanh' = 0, without a warning.
     """
-    with np.errstate(under="ignore"):
+    with np.errstate(over="ignore", under="ignore"):
         e = np.exp(-2.0 * np.abs(_as_float(a)))  # (...)  in [0, 1]
         return np.minimum(4.0 * e / (1.0 + e) ** 2, 1.0)
 
@@ -117,6 +116,16 @@ class Activation:
     f: Callable[[np.ndarray], np.ndarray]  # φ, elementwise
     df: Callable[[np.ndarray], np.ndarray]  # φ', evaluated at the pre-activation a (not at φ(a))
     gamma: float  # sup_a |φ'(a)|: the factor in the bound ‖diag(φ'(a_t)) W_hh‖ ≤ γ ‖W_hh‖
+
+    def __post_init__(self):
+        if not isinstance(self.name, str) or not self.name:
+            raise ValueError(f"Activation name must be a non-empty string; got {self.name!r}")
+        for field, value in (("f", self.f), ("df", self.df)):
+            if not callable(value):
+                raise ValueError(f"Activation {field} must be a function of the pre-activation a; got {value!r}")
+        gamma = check_float("Activation gamma", self.gamma, low=0.0, finite=False)  # inf: φ' is unbounded
+        if np.isnan(gamma):
+            raise ValueError("Activation gamma must be sup |φ'|, a number ≥ 0 (inf if unbounded); got nan")
 
 
 ACTIVATIONS: dict[str, Activation] = {

@@ -26,10 +26,10 @@ import numpy as np
 # name -> "module:factory" of every explorer in the book, in chapter order.
 EXPLORERS = {
     "ch01 pulse (w)": "rnnlab.chapters.feedback:pulse_explorer",
-    "ch02 BPTT contributions (scale)": "rnnlab.chapters.bptt:contribution_explorer",
+    "ch02 BPTT contributions (scale)": "rnnlab.chapters.bptt_explorer:contribution_explorer",
     "ch03 saturation (spread)": "rnnlab.chapters.saturation:saturation_explorer",
-    "ch04 spectral radius (rho)": "rnnlab.chapters.criteria:spectrum_explorer",
-    "ch04 sigma_max vs 1/gamma (sigma_max)": "rnnlab.chapters.criteria:gamma_explorer",
+    "ch04 spectral radius (rho)": "rnnlab.chapters.criteria_figures:spectrum_explorer",
+    "ch04 sigma_max vs 1/gamma (sigma_max)": "rnnlab.chapters.criteria_figures:gamma_explorer",
 }
 
 

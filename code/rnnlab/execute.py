@@ -23,6 +23,10 @@ def run_notebook(path, write: bool = True) -> float:
     import nbformat
     from nbclient import NotebookClient
 
+    if not isinstance(path, (str, os.PathLike)):
+        raise ValueError(f"path must be the path of a .ipynb file, a str or Path; got {type(path).__name__}")
+    if not isinstance(write, bool):
+        raise ValueError(f"write must be True or False; got {write!r}")
     path = Path(path)
     if path.suffix != ".ipynb" or not path.is_file():
         raise ValueError(f"path must be an existing .ipynb file; got {str(path)!r}")

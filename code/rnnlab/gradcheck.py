@@ -8,11 +8,12 @@ torch is imported inside the functions that use it, so ``import rnnlab.gradcheck
 """
 from __future__ import annotations
 
+import math
 from typing import Callable
 
 import numpy as np
 
-from ._validate import as_array, check_float, check_int, check_shape
+from ._validate import as_array, check_callable, check_float, check_int, check_shape
 from .activations import get_activation
 from .rnn import Grads, check_params
 
@@ -40,6 +41,7 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, eps: flo
             "x must be a float64 numpy array (it is perturbed in place); "
             f"got {type(x).__name__} of dtype {getattr(x, 'dtype', None)}"
         )
+    check_callable("f", f, "a function f(x) -> float")
     eps = check_float("eps", eps, low=0.0)
     if eps == 0.0:
         raise ValueError("eps must be positive; got 0.0")
@@ -48,13 +50,24 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, eps: flo
         old = x[i]
         try:
             x[i] = old + eps
-            f_plus = float(f(x))
+            f_plus = _real_scalar(f(x))
             x[i] = old - eps
-            f_minus = float(f(x))
+            f_minus = _real_scalar(f(x))
         finally:
             x[i] = old
         grad[i] = (f_plus - f_minus) / (2.0 * eps)
     return grad
+
+
+def _real_scalar(value) -> float:
+    """``f(x)`` as a float; a complex, boolean, text or multi-entry result is refused, not converted."""
+    dtype = str(getattr(value, "dtype", ""))  # numpy or torch results have one
+    shape = tuple(getattr(value, "shape", ()))
+    if not hasattr(type(value), "__float__") or isinstance(value, (bool, complex)) or "complex" in dtype \
+            or "bool" in dtype or math.prod(shape) != 1:
+        got = f"{type(value).__name__} of dtype {dtype} and shape {shape}" if dtype else repr(value)
+        raise ValueError(f"f must return one real number, the value f(x); got {got}")
+    return float(value)
 
 
 def relative_error(a, b) -> float:
@@ -71,10 +84,10 @@ def relative_error(a, b) -> float:
     ----------
     a, b : array_like, same shape
     """
-    try:
-        a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    except (TypeError, ValueError) as err:
-        raise ValueError("a and b must be arrays of numbers") from err
+    try:  # NaN and inf are allowed: they give NaN
+        a, b = as_array("a", a, finite=False), as_array("b", b, finite=False)
+    except ValueError as err:
+        raise ValueError(f"a and b must be arrays of numbers: {err}") from None
     if a.shape != b.shape:
         raise ValueError(f"a and b must have the same shape; got {a.shape} and {b.shape}")
     m = max(np.max(np.abs(a), initial=0.0), np.max(np.abs(b), initial=0.0))
@@ -96,7 +109,7 @@ def torch_activation(name: str):
         "leaky_relu": lambda a: torch.nn.functional.leaky_relu(a, 0.01),  # slope at 0, as in rnnlab
         "linear": lambda a: a,
     }
-    if name not in functions:
+    if not isinstance(name, str) or name not in functions:
         raise ValueError(f"activation must be one of {sorted(functions)} for the torch reference; got {name!r}")
     return functions[name]
 
@@ -168,8 +181,13 @@ def compare_gradients(ours, reference) -> dict[str, float]:
     """Relative error of every field of two ``Grads`` (or any NamedTuples with the same fields)."""
     fields = getattr(ours, "_fields", None)
     if fields is None or fields != getattr(reference, "_fields", None):
-        raise ValueError("ours and reference must be Grads (NamedTuples with the same fields)")
-    return {name: relative_error(a, b) for name, a, b in zip(ours._fields, ours, reference)}
+        raise ValueError("ours and reference must be Grads (NamedTuples with the same fields); "
+                         f"got {type(ours).__name__} and {type(reference).__name__}")
+    for name, a, b in zip(fields, ours, reference):
+        if np.shape(a) != np.shape(b):
+            raise ValueError(f"ours.{name} and reference.{name} must have the same shape; "
+                             f"got {np.shape(a)} and {np.shape(b)}")
+    return {name: relative_error(a, b) for name, a, b in zip(fields, ours, reference)}
 
 
 def max_relative_error(ours, reference) -> float:

@@ -31,16 +31,28 @@ CELLS = {"rnn": nn.RNNCell, "lstm": nn.LSTMCell, "gru": nn.GRUCell}
 
 
 def _check_input(x, input_size: int, dtype: torch.dtype) -> torch.Tensor:
-    """Check that ``x`` is a (N, T, D) tensor with D = input_size; return it in the model's dtype."""
+    """Check that ``x`` is a (N, T, D) tensor with D = input_size and N, T ≥ 1; return it in the model's dtype."""
     if not isinstance(x, torch.Tensor):
         raise ValueError(f"x must be a torch tensor of shape (N, T, D); got {type(x).__name__}")
     if x.ndim != 3 or x.shape[2] != input_size:
         raise ValueError(f"x must have shape (N, T, D) with D = input_size = {input_size}; got {tuple(x.shape)}")
+    if x.shape[0] < 1 or x.shape[1] < 1:  # T = 0 would return the readout of h_0 = 0: its bias, whatever x is
+        raise ValueError(f"x must hold at least one sequence (N ≥ 1) of at least one step (T ≥ 1); "
+                         f"got shape {tuple(x.shape)}")
+    if x.dtype == torch.bool or x.dtype.is_complex:  # .to(float) would read True as 1 or drop the imaginary part
+        raise ValueError(f"x must hold real numbers; got dtype {x.dtype}")
     return x.to(dtype)
 
 
 def _check_seed(seed) -> int:
-    return check_int("seed", seed, low=0)
+    return check_int("seed", seed, low=0, high=2**64 - 1)  # torch.manual_seed takes at most 64 bits
+
+
+def _check_dtype(dtype) -> torch.dtype:
+    if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
+        raise ValueError(f"dtype must be a torch floating-point dtype such as torch.float32 or torch.float64; "
+                         f"got {dtype!r}")
+    return dtype
 
 
 class WindowMLP(nn.Module):
@@ -72,6 +84,7 @@ class WindowMLP(nn.Module):
         self.input_size = check_int("input_size", input_size, low=1)
         hidden_size = check_int("hidden_size", hidden_size, low=1)
         n_outputs = check_int("n_outputs", n_outputs, low=1)
+        dtype = _check_dtype(dtype)
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(_check_seed(seed))
             self.hidden = nn.Linear(self.window * self.input_size, hidden_size, dtype=dtype)
@@ -126,6 +139,7 @@ class RecurrentClassifier(nn.Module):
         if cell != "rnn" and nonlinearity != "tanh":
             raise ValueError(f"nonlinearity applies only to cell='rnn'; the {cell} cell has fixed "
                              f"activations, so leave nonlinearity='tanh' (got {nonlinearity!r})")
+        dtype = _check_dtype(dtype)
         extra = {"nonlinearity": nonlinearity} if cell == "rnn" else {}
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(_check_seed(seed))
@@ -173,12 +187,50 @@ def loss_function(name: str, reduction: str = "mean") -> Callable[[torch.Tensor,
 
     ``reduction`` is "mean" (average over the batch, used for training) or "sum" (sum over sequences,
     so that the gradient with respect to sequence n's states is that sequence's own ∂L_n/∂h_t).
+    The loss checks its targets against the outputs first (:func:`check_targets`).
     """
     check_choice("loss", name, {"cross_entropy", "mse"})
     check_choice("reduction", reduction, {"mean", "sum"})
-    if name == "cross_entropy":
-        return lambda output, y: F.cross_entropy(output, y, reduction=reduction)
-    return lambda output, y: F.mse_loss(output, y.to(output.dtype), reduction=reduction)
+
+    def loss(output, y):
+        check_targets(name, output, y)
+        if name == "cross_entropy":
+            return F.cross_entropy(output, y, reduction=reduction)
+        return F.mse_loss(output, y.to(output.dtype), reduction=reduction)
+
+    return loss
+
+
+def check_targets(loss: str, output: torch.Tensor, y: torch.Tensor) -> None:
+    """Check that targets ``y`` fit a model's ``output`` (N, n_outputs) under ``loss``, which torch does not:
+
+    - "cross_entropy" needs n_outputs ≥ 2 classes and y of class indices, integers of shape (N,) in
+      [0, n_outputs). Float targets of the outputs' shape would be read as class probabilities: a regression
+      target (N, 1) then gives a loss of 0 whatever the model does, as does a single output.
+    - "mse" needs y of the outputs' shape: torch would broadcast (N, 1) against (N,) into (N, N).
+    """
+    check_choice("loss", loss, {"cross_entropy", "mse"})
+    for name, v in (("output", output), ("y", y)):
+        if not isinstance(v, torch.Tensor):
+            raise ValueError(f"{name} must be a torch tensor; got {type(v).__name__}")
+    if output.ndim != 2 or y.ndim == 0 or y.shape[0] != output.shape[0]:
+        raise ValueError(f"output must have shape (N, n_outputs) and y one row per sequence; "
+                         f"got {tuple(output.shape)} and {tuple(y.shape)}")
+    N, C = output.shape
+    if loss == "mse":
+        if y.shape != output.shape:
+            raise ValueError(f"loss='mse' needs targets y of the outputs' shape (N, n_outputs) = {(N, C)}; got y of "
+                             f"shape {tuple(y.shape)} (torch would broadcast them into a wrong loss)")
+        return
+    if C < 2:
+        raise ValueError(f"loss='cross_entropy' needs a model with n_outputs ≥ 2 classes; got n_outputs = {C} "
+                         "(with one output the loss is always 0). For a regression task use loss='mse'")
+    if y.dtype not in (torch.long, torch.uint8) or y.shape != (N,):
+        raise ValueError(f"loss='cross_entropy' needs y of class indices: torch.long of shape (N,) = ({N},); got "
+                         f"{y.dtype} of shape {tuple(y.shape)}. For regression targets use loss='mse'")
+    if y.numel() and (int(y.min()) < 0 or int(y.max()) >= C):
+        raise ValueError(f"y holds class indices from {int(y.min())} to {int(y.max())}, but the model has "
+                         f"n_outputs = {C} classes (indices 0 to {C - 1})")
 
 
 def hidden_gradient_norms(model: RecurrentClassifier, batch: Batch, loss_fn="cross_entropy") -> np.ndarray:
@@ -205,7 +257,7 @@ def hidden_gradient_norms(model: RecurrentClassifier, batch: Batch, loss_fn="cro
     """
     if not isinstance(batch, Batch):
         raise ValueError(f"batch must be a rnnlab.tasks.Batch; got {type(batch).__name__}")
-    if "return_states" not in inspect.signature(model.forward).parameters:
+    if not isinstance(model, nn.Module) or "return_states" not in inspect.signature(model.forward).parameters:
         raise ValueError(f"model must be recurrent, with forward(x, return_states=True) like RecurrentClassifier; "
                          f"got {type(model).__name__}")
     if isinstance(loss_fn, str):
@@ -217,6 +269,10 @@ def hidden_gradient_norms(model: RecurrentClassifier, batch: Batch, loss_fn="cro
         if not all(h.requires_grad for h in states):
             raise ValueError("the hidden states do not require grad: the model's parameters must have "
                              "requires_grad=True for ∂L/∂h_t to exist")
-        grads = torch.autograd.grad(loss_fn(output, batch.y), states)  # T × (N, H)
+        loss = loss_fn(output, batch.y)
+        if not isinstance(loss, torch.Tensor) or loss.numel() != 1 or not loss.requires_grad:
+            raise ValueError(f"loss_fn must return the loss as a scalar torch tensor computed from output; "
+                             f"got {loss!r}")
+        grads = torch.autograd.grad(loss, states)  # T × (N, H)
     norms = torch.stack([g.norm(dim=1).mean() for g in grads])  # (T,)
     return norms.detach().cpu().double().numpy()

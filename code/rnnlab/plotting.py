@@ -10,6 +10,8 @@ import contextlib
 import matplotlib as mpl
 import numpy as np
 
+from ._validate import as_array, check_float, check_positive
+
 # One palette for the whole book (colour-blind safe, Okabe–Ito).
 COLORS = {
     "blue": "#0072B2", "orange": "#E69F00", "green": "#009E73", "red": "#D55E00",
@@ -56,9 +58,10 @@ def classify(gain, vanished_below: float = VANISHED_BELOW, exploded_above: float
     ``VANISHED`` ("vanished": < ``vanished_below``) or ``WITHIN`` ("within 10^±6").
 
     ``gain`` is a non-negative magnitude relative to where the gradient started (see the module constants),
-    e.g. ‖∂h_T/∂h_0‖, or the oldest BPTT contribution divided by the newest.
+    e.g. ‖∂h_T/∂h_0‖, or the oldest BPTT contribution divided by the newest. NaN and inf count as exploded.
     """
-    gain = float(gain)
+    gain = check_float("gain", gain, low=0.0, finite=False)  # a magnitude: NaN and inf allowed, not < 0
+    vanished_below, exploded_above = _check_bounds("vanished_below", vanished_below, "exploded_above", exploded_above)
     if not np.isfinite(gain) or gain > exploded_above:
         return EXPLODED
     if gain < vanished_below:
@@ -68,6 +71,13 @@ def classify(gain, vanished_below: float = VANISHED_BELOW, exploded_above: float
 
 def annotate_status(ax, status: str, detail: str = "") -> None:
     """Write a boxed status label ("exploded", "vanished", …) in the top-right corner of ``ax``."""
+    from matplotlib.axes import Axes  # here, so that importing plotting stays light
+
+    if not isinstance(ax, Axes):
+        raise ValueError(f"ax must be a matplotlib Axes, e.g. from fig.subplots(); got {type(ax).__name__}")
+    for name, value in (("status", status), ("detail", detail)):
+        if not isinstance(value, str):
+            raise ValueError(f"{name} must be text, e.g. plotting.classify(gain); got {value!r}")
     color = STATUS_COLORS.get(status, COLORS["grey"])
     label = STATUS_LABELS.get(status, status)
     text = label if not detail else f"{label}: {detail}"
@@ -77,6 +87,15 @@ def annotate_status(ax, status: str, detail: str = "") -> None:
 
 def log_safe(values, floor: float = 1e-200, ceil: float = 1e200) -> np.ndarray:
     """Values made drawable on a log axis: non-positive → ``floor``, inf/NaN/overflow → ``ceil``."""
-    v = np.asarray(values, dtype=np.float64).copy()
+    floor, ceil = _check_bounds("floor", floor, "ceil", ceil)
+    v = as_array("values", values, finite=False).copy()
     v[~np.isfinite(v)] = ceil
     return np.clip(v, floor, ceil)
+
+
+def _check_bounds(low_name, low, high_name, high) -> tuple[float, float]:
+    """Two positive thresholds with ``low ≤ high``, as floats."""
+    low, high = check_positive(low_name, low), check_positive(high_name, high)
+    if low > high:
+        raise ValueError(f"{low_name} must be at most {high_name}; got {low} and {high}")
+    return low, high

@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import as_array, check_int, check_shape
+from ._validate import as_array, check_dims, check_int, check_shape
 from .activations import Activation, get_activation
 
 
@@ -60,6 +60,9 @@ def check_params(x_name, x, h_name, h, W_xh, W_hh, b):
     x = as_array(x_name, x)
     h = as_array(h_name, h, ndim=2)
     N, H = h.shape
+    if N < 1 or H < 1:
+        raise ValueError(f"{h_name} must have shape (N, H) with N ≥ 1 sequences and H ≥ 1 hidden units; "
+                         f"got {h.shape}")
     ndim, sym = (3, "(N, T, D)") if x_name == "x" else (2, "(N, D)")
     if x.ndim != ndim or x.shape[0] != N:
         raise ValueError(f"{x_name} must have shape {sym} with N = {N} (from {h_name}); got {x.shape}")
@@ -73,6 +76,22 @@ def check_params(x_name, x, h_name, h, W_xh, W_hh, b):
     b = as_array("b", b)
     check_shape("b", b, (H,), "(H,)")
     return x, h, W_xh, W_hh, b
+
+
+_CACHE_DIMS = {"x": "NTD", "h0": "NH", "h": "NTH", "a": "NTH", "x_t": "ND", "h_prev": "NH", "a_t": "NH",
+               "W_xh": "HD", "W_hh": "HH"}
+
+
+def _check_cache(cache, kind):
+    """Check that ``cache`` is the ``kind`` (Cache or StepCache) its forward function returns, shapes consistent."""
+    forward = "rnn_forward" if kind is Cache else "rnn_step_forward"
+    if not isinstance(cache, kind):
+        raise ValueError(f"cache must be the {kind.__name__} that {forward} returns (the second value of "
+                         f"`h, cache = {forward}(...)`); got {type(cache).__name__}")
+    if not isinstance(cache.activation, Activation):
+        raise ValueError(f"cache.activation must be an Activation; got {cache.activation!r}")
+    check_dims([(f"cache.{f}", getattr(cache, f), _CACHE_DIMS[f]) for f in cache._fields if f != "activation"])
+    return cache
 
 
 def rnn_step_forward(x_t, h_prev, W_xh, W_hh, b, activation="tanh"):
@@ -108,7 +127,7 @@ def rnn_step_backward(dh_t, cache: StepCache):
     -------
     dx_t : (N, D);  dh_prev : (N, H);  dW_xh : (H, D);  dW_hh : (H, H);  db : (H,)
     """
-    x_t, h_prev, a_t, W_xh, W_hh, act = cache
+    x_t, h_prev, a_t, W_xh, W_hh, act = _check_cache(cache, StepCache)
     dh_t = as_array("dh_t", dh_t)
     check_shape("dh_t", dh_t, a_t.shape, "(N, H)")
     da = dh_t * act.df(a_t)  # (N, H)  δ_t = φ'(a_t) ⊙ ∂L/∂h_t
@@ -179,7 +198,7 @@ def rnn_backward(dh, cache: Cache, truncate: int | None = None) -> Grads:
     Grads
         ``(dx (N, T, D), dh0 (N, H), dW_xh (H, D), dW_hh (H, H), db (H,))``.
     """
-    x, h0, h, a, W_xh, W_hh, act = cache
+    x, h0, h, a, W_xh, W_hh, act = _check_cache(cache, Cache)
     N, T, H = h.shape
     dh = as_array("dh", dh)
     check_shape("dh", dh, (N, T, H), "(N, T, H)")
@@ -236,7 +255,7 @@ def bptt_contributions(dh_T, cache: Cache) -> np.ndarray:
     C : array, shape (T, H, H)
         ``C[k-1]`` is the term of step k, summed over the batch.
     """
-    x, h0, h, a, W_xh, W_hh, act = cache
+    x, h0, h, a, W_xh, W_hh, act = _check_cache(cache, Cache)
     N, T, H = h.shape
     dh_T = as_array("dh_T", dh_T)
     check_shape("dh_T", dh_T, (N, H), "(N, H)")
@@ -264,5 +283,5 @@ def step_jacobians(cache: Cache) -> np.ndarray:
         ``J[n, t-1]`` is ``J_t`` for example n (the row index is the output unit of h_t).
         Memory is N·T·H²·8 bytes: 210 MB for N = 32, T = 200, H = 64.
     """
-    dphi = cache.activation.df(cache.a)  # (N, T, H)
+    dphi = _check_cache(cache, Cache).activation.df(cache.a)  # (N, T, H)
     return dphi[..., :, None] * cache.W_hh  # (N, T, H, H)  row i scaled by φ'(a_t)_i

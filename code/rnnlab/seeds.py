@@ -16,6 +16,8 @@ from typing import Callable
 
 import numpy as np
 
+from ._validate import check_callable, check_float, check_int
+
 DEFAULT = (0, 1, 2, 3, 4)
 MIN_SEEDS = 5
 ENV = "RNNLAB_CLAIM_SEEDS"
@@ -46,6 +48,15 @@ class Spread:
     seeds: tuple    # the seeds, in order
     values: tuple   # the quantity for each seed
 
+    def __post_init__(self):
+        if not isinstance(self.seeds, (tuple, list)) or not isinstance(self.values, (tuple, list)) \
+                or len(self.seeds) != len(self.values) or not self.values:
+            raise ValueError(f"Spread needs seeds and values as tuples, one value per seed (at least one); "
+                             f"got {self.seeds!r} and {self.values!r}")
+        for value in self.values:
+            if np.isnan(check_float("each value", value, finite=False)):
+                raise ValueError("each value must be a number, not NaN (a spread with NaN has no order)")
+
     @property
     def min(self) -> float:
         return min(self.values)
@@ -56,7 +67,10 @@ class Spread:
 
     def format(self, fmt: str = ".2g") -> str:
         """``"0.14–0.17 over 5 seeds"`` (one value if all agree at that precision)."""
-        low, high = format(self.min, fmt), format(self.max, fmt)
+        try:
+            low, high = format(self.min, fmt), format(self.max, fmt)
+        except (TypeError, ValueError) as err:
+            raise ValueError(f"fmt must be a number format such as '.2g' or '.3f'; got {fmt!r}") from err
         span = low if low == high else f"{low}–{high}"
         return f"{span} over {len(self.seeds)} seeds"
 
@@ -70,13 +84,30 @@ def over_seeds(measure: Callable[[int], float], seeds=None) -> Spread:
     ``measure`` takes a seed and returns a real number; build its generator from it,
     ``np.random.default_rng(seed)``.
     """
-    seeds = claim_seeds() if seeds is None else tuple(seeds)
-    if len(seeds) == 0:
-        raise ValueError("seeds must not be empty")
+    check_callable("measure", measure, "a function seed -> number")
+    seeds = claim_seeds() if seeds is None else _check_seeds(seeds)
     values = []
     for seed in seeds:
         value = measure(seed)
+        if isinstance(value, np.ndarray) and value.ndim == 0:  # a 0-d array stands for its number
+            value = value[()]
         if not isinstance(value, (int, float, np.integer, np.floating)) or isinstance(value, bool):
             raise TypeError(f"measure(seed) must return a real number; got {type(value).__name__} for seed {seed}")
+        if np.isnan(value):
+            raise ValueError(f"measure(seed) returned NaN for seed {seed}; a spread with NaN has no order")
         values.append(float(value))
     return Spread(tuple(seeds), tuple(values))
+
+
+def _check_seeds(seeds) -> tuple:
+    """The seeds given to ``over_seeds``: distinct non-negative integers, at least one."""
+    if isinstance(seeds, (str, bytes)) or not hasattr(seeds, "__iter__"):
+        raise ValueError(f"seeds must be a list of non-negative integers, e.g. [0, 1, 2, 3, 4]; got {seeds!r}")
+    seeds = tuple(seeds)
+    if len(seeds) == 0:
+        raise ValueError("seeds must not be empty")
+    for seed in seeds:
+        check_int("each of seeds", seed, low=0)
+    if len(set(seeds)) != len(seeds):
+        raise ValueError(f"seeds must be distinct (a repeated seed counts one draw twice); got {seeds}")
+    return seeds

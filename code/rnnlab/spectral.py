@@ -25,7 +25,10 @@ def spectral_radius(W) -> float:
 
 def singular_values(W) -> np.ndarray:
     """Singular values ``σ_1 ≥ σ_2 ≥ … ≥ 0`` of a 2-D matrix W (M, H), in descending order."""
-    return np.linalg.svd(as_array("W", W, ndim=2), compute_uv=False)
+    W = as_array("W", W, ndim=2)
+    if W.size == 0:
+        raise ValueError(f"W must have at least one row and one column; got an empty matrix {W.shape}")
+    return np.linalg.svd(W, compute_uv=False)
 
 
 def max_singular_value(W) -> float:
@@ -125,12 +128,9 @@ def jacobian_product_norms(J) -> np.ndarray:
     norms : array, shape (..., T+1)
         ``norms[..., n] = ‖∂h_T/∂h_{T-n}‖₂``.
     """
-    try:
-        J = np.asarray(J, dtype=np.float64)
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"J must be an array of numbers; got {type(J).__name__}") from err
-    if J.ndim < 3 or J.shape[-1] != J.shape[-2]:
-        raise ValueError(f"J must have shape (..., T, H, H) with square (H, H) Jacobians; got {J.shape}")
+    J = as_array("J", J, finite=False)
+    if J.ndim < 3 or J.shape[-1] != J.shape[-2] or J.shape[-1] == 0:
+        raise ValueError(f"J must have shape (..., T, H, H) with square (H, H) Jacobians, H ≥ 1; got {J.shape}")
     *batch, T, H, _ = J.shape
     P = np.empty((*batch, T + 1, H, H))  # (..., T+1, H, H)  P̃_n = P_n / 2^e_n
     e = np.zeros((*batch, T + 1), dtype=np.int64)  # (..., T+1)
@@ -186,10 +186,7 @@ def with_eigenvalues(lam, rng: np.random.Generator, nonnormality: float = 0.0) -
     nonnormality : float ≥ 0
         Scale of the part above the diagonal blocks.
     """
-    try:
-        lam = np.asarray(lam, dtype=np.complex128)
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"lam must be an array of numbers; got {type(lam).__name__}") from err
+    lam = as_array("lam", lam, finite=False, dtype=np.complex128)
     if lam.ndim != 1 or lam.size == 0 or not np.all(np.isfinite(lam)):
         raise ValueError(f"lam must be a non-empty 1-D array of finite eigenvalues; got shape {lam.shape}")
     nonnormality = check_float("nonnormality", nonnormality, low=0.0)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from ._validate import check_int
+from ._validate import check_int, check_rng
 
 
 @dataclass(frozen=True)
@@ -39,11 +39,16 @@ class Batch:
         if not isinstance(self.x, torch.Tensor) or not isinstance(self.y, torch.Tensor):
             raise ValueError(f"Batch.x and Batch.y must be torch tensors; got {type(self.x).__name__} "
                              f"and {type(self.y).__name__}")
-        if self.x.ndim != 3:
-            raise ValueError(f"Batch.x must have shape (N, T, D); got {tuple(self.x.shape)}")
-        if self.y.ndim < 1 or self.y.shape[0] != self.x.shape[0]:
-            raise ValueError(f"Batch.y must have one row per sequence (N = {self.x.shape[0]}); "
-                             f"got shape {tuple(self.y.shape)}")
+        if self.x.ndim != 3 or min(self.x.shape) < 1:
+            raise ValueError(f"Batch.x must have shape (N, T, D) with N, T, D ≥ 1; got {tuple(self.x.shape)}")
+        if self.y.ndim not in (1, 2) or self.y.shape[0] != self.x.shape[0]:
+            raise ValueError(f"Batch.y must have one row per sequence (N = {self.x.shape[0]}): shape (N,) or "
+                             f"(N, K); got shape {tuple(self.y.shape)}")
+        for name, v in (("Batch.x", self.x), ("Batch.y", self.y)):
+            if v.dtype == torch.bool or v.dtype.is_complex:
+                raise ValueError(f"{name} must hold real numbers, not {v.dtype}")
+            if not torch.isfinite(v).all():
+                raise ValueError(f"{name} contains NaN or infinity")
 
     @property
     def n(self) -> int:
@@ -60,8 +65,7 @@ def _check_task_args(n, T, rng, min_T: int = 1) -> tuple[int, int]:
     """Validate the arguments every task shares; return ``(n, T)`` as ints."""
     n = check_int("n (number of sequences)", n, low=1)
     T = check_int("T (sequence length)", T, low=min_T)
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a numpy Generator, e.g. np.random.default_rng(0); got {type(rng).__name__}")
+    check_rng(rng)
     return n, T
 
 

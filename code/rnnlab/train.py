@@ -19,8 +19,8 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from ._validate import check_choice, check_float, check_int
-from .models import loss_function
+from ._validate import check_callable, check_choice, check_float, check_int
+from .models import check_targets, loss_function
 from .tasks import Batch
 
 
@@ -38,20 +38,23 @@ class TrainConfig:
     progress: bool | None = None  # tqdm bar; None: on unless the environment sets RNNLAB_PROGRESS=0
 
     def __post_init__(self):
-        check_int("steps", self.steps, low=1)
-        check_int("batch_size", self.batch_size, low=1)
-        check_float("lr", self.lr, low=0.0)
+        checked = {"steps": check_int("steps", self.steps, low=1),
+                   "batch_size": check_int("batch_size", self.batch_size, low=1),
+                   "lr": check_float("lr", self.lr, low=0.0),
+                   "seed": check_int("seed", self.seed, low=0),
+                   "eval_every": check_int("eval_every", self.eval_every, low=1)}
         if self.lr <= 0:
             raise ValueError(f"lr must be positive; got {self.lr}")
         check_choice("optimizer", self.optimizer, {"adam", "sgd"})
         if self.clip is not None:
-            check_float("clip", self.clip, low=0.0)
+            checked["clip"] = check_float("clip", self.clip, low=0.0)
             if self.clip <= 0:
                 raise ValueError(f"clip must be None (no clipping) or a positive gradient norm; got {self.clip}")
-        check_int("seed", self.seed, low=0)
-        check_int("eval_every", self.eval_every, low=1)
         if self.progress not in (None, True, False):
             raise ValueError(f"progress must be True, False or None (automatic); got {self.progress!r}")
+        for name, value in checked.items():  # a 0-d array stands for its number; store the number
+            if isinstance(getattr(self, name), np.ndarray):
+                object.__setattr__(self, name, value)
 
 
 @dataclass
@@ -67,6 +70,9 @@ class History:
     eval_metric: list[float] = field(default_factory=list)  # the score at those steps
     diverged_at: int | None = None  # first step with a NaN/inf loss or gradient (training stopped), else None
 
+    def __post_init__(self):
+        check_choice("metric", self.metric, {"accuracy", "mse"})
+
 
 def evaluate(model: torch.nn.Module, batch: Batch, loss: str = "cross_entropy") -> float:
     """Score ``model`` on ``batch`` without building a graph.
@@ -74,14 +80,22 @@ def evaluate(model: torch.nn.Module, batch: Batch, loss: str = "cross_entropy") 
     Returns the accuracy (fraction of argmax predictions equal to y) for ``loss="cross_entropy"`` and the
     mean squared error for ``loss="mse"``.
     """
+    _check_model(model)
     check_choice("loss", loss, {"cross_entropy", "mse"})
     if not isinstance(batch, Batch):
         raise ValueError(f"batch must be a rnnlab.tasks.Batch; got {type(batch).__name__}")
     with torch.no_grad():
         output = model(batch.x)  # (N, n_outputs)
         if loss == "cross_entropy":
+            check_targets(loss, output, batch.y)  # y (N,) class indices, else (N,) == (N, 1) broadcasts
             return (output.argmax(dim=1) == batch.y).double().mean().item()
         return loss_function("mse")(output, batch.y).item()
+
+
+def _check_model(model) -> None:
+    if not isinstance(model, torch.nn.Module):
+        raise ValueError(f"model must be a torch.nn.Module such as models.RecurrentClassifier; "
+                         f"got {type(model).__name__}")
 
 
 def _show_progress(progress: bool | None) -> bool:
@@ -115,15 +129,18 @@ def train(model: torch.nn.Module, task: Callable[..., Batch], config: TrainConfi
     History
         Per-step loss, gradient norm and clipping flag, evaluation scores, and ``diverged_at``.
     """
+    _check_model(model)
     if not isinstance(config, TrainConfig):
         raise ValueError(f"config must be a TrainConfig; got {type(config).__name__}")
-    if not callable(task):
-        raise ValueError(f"task must be a function (n, T, rng) -> Batch such as tasks.first_bit; got {task!r}")
+    check_callable("task", task, "a function (n, T, rng) -> Batch such as tasks.first_bit")
     T = check_int("T", T, low=1)
     loss_fn = loss_function(loss)
     if eval_batch is not None and not isinstance(eval_batch, Batch):
         raise ValueError(f"eval_batch must be a rnnlab.tasks.Batch or None; got {type(eval_batch).__name__}")
     params = [p for p in model.parameters() if p.requires_grad]
+    if not params:
+        raise ValueError(f"model has no parameters that require grad, so there is nothing to train; "
+                         f"got {type(model).__name__}")
     optim_class = torch.optim.Adam if config.optimizer == "adam" else torch.optim.SGD
     optimizer = optim_class(params, lr=config.lr)
     rng = np.random.default_rng(config.seed)
@@ -138,6 +155,8 @@ def train(model: torch.nn.Module, task: Callable[..., Batch], config: TrainConfi
     bar = tqdm(range(1, config.steps + 1), disable=not _show_progress(config.progress), desc="training")
     for step in bar:
         batch = task(config.batch_size, T, rng)
+        if not isinstance(batch, Batch):
+            raise ValueError(f"task must return a rnnlab.tasks.Batch; got {type(batch).__name__}")
         optimizer.zero_grad()
         value = loss_fn(model(batch.x), batch.y)
         value.backward()

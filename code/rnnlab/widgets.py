@@ -38,7 +38,7 @@ from PIL import Image
 
 from . import plotting
 from ._reused_figure import ReusedFigure
-from ._validate import check_int
+from ._validate import check_callable, check_float, check_int, check_positive
 
 RUN_NOTE = "Run this chapter (locally, on Binder or on Colab) for live sliders over every parameter."
 LIVE_NOTE = "Static preview: drag the slider to step through pre-computed frames. " + RUN_NOTE
@@ -57,13 +57,22 @@ class Slider:
     value: float  # initial value (the static frames fix the non-main sliders here)
 
     def __post_init__(self):
-        numbers_ = (self.min, self.max, self.step, self.value)
-        if not all(isinstance(v, numbers.Real) and np.isfinite(v) for v in numbers_):
-            raise ValueError(f"slider {self.name!r}: min, max, step and value must be finite numbers")
+        if not isinstance(self.name, str) or not self.name.isidentifier():
+            raise ValueError(f"Slider name must be a keyword argument of compute (a Python name); got {self.name!r}")
+        if not isinstance(self.label, str):
+            raise ValueError(f"slider {self.name!r}: label must be text; got {self.label!r}")
+        for field in ("min", "max", "step", "value"):
+            v = getattr(self, field)
+            if isinstance(v, np.ndarray) and v.ndim == 0:  # a 0-d array stands for its number
+                object.__setattr__(self, field, v.item())
+            check_float(f"slider {self.name!r}: {field}", getattr(self, field))
         if not self.min < self.max:
             raise ValueError(f"slider {self.name!r}: min must be below max; got {self.min} and {self.max}")
         if self.step <= 0:
             raise ValueError(f"slider {self.name!r}: step must be positive; got {self.step}")
+        if self.step > self.max - self.min:
+            raise ValueError(f"slider {self.name!r}: step must be at most max − min = {self.max - self.min}; "
+                             f"got {self.step}")
         if not self.min <= self.value <= self.max:
             raise ValueError(f"slider {self.name!r}: value {self.value} is outside [{self.min}, {self.max}]")
 
@@ -73,13 +82,14 @@ class Slider:
 
     def grid(self, n: int) -> list:
         """``n`` values from ``min`` to ``max``, snapped to ``step`` (duplicates removed)."""
-        raw = np.linspace(self.min, self.max, n)
+        raw = np.linspace(self.min, self.max, check_int("n", n, low=1))
         snapped = self.min + np.round((raw - self.min) / self.step) * self.step
         snapped = np.clip(snapped, self.min, self.max)
         values = sorted({int(round(v)) if self.integer else round(float(v), 10) for v in snapped})
         return values
 
     def format(self, value) -> str:
+        check_float("value", value)
         if self.integer:
             return f"{self.label} = {int(value)}"
         digits = max(0, -int(np.floor(np.log10(self.step)))) if self.step < 1 else 0
@@ -108,7 +118,17 @@ class Explorer:
 
     def __init__(self, compute: Callable, draw: Callable, sliders, main: str, frames: int = 17,
                  title: str = "explorer", figsize=(7.5, 3.0), dpi: int = 80):
-        self.sliders = tuple(sliders)
+        check_callable("compute", compute, "a function compute(**params) -> result")
+        check_callable("draw", draw, "a function draw(fig, result, params)")
+        self.sliders = tuple(sliders) if hasattr(sliders, "__iter__") else ()
+        if not self.sliders or not all(isinstance(s, Slider) for s in self.sliders):
+            raise ValueError(f"sliders must be a non-empty list of Slider; got {sliders!r}")
+        if not isinstance(title, str):
+            raise ValueError(f"title must be text (the figure's alt text); got {title!r}")
+        if not isinstance(figsize, (list, tuple)) or len(figsize) != 2:
+            raise ValueError(f"figsize must be (width, height) in inches; got {figsize!r}")
+        for name, inches in zip(("width", "height"), figsize):
+            check_positive(f"figsize {name}", inches)
         names = [s.name for s in self.sliders]
         if len(set(names)) != len(names):
             raise ValueError(f"slider names must be unique; got {names}")
@@ -137,6 +157,7 @@ class Explorer:
         4× smaller and visually the same for line plots, at ~15 ms extra; the static scrubber uses it to keep
         pages light. ``density`` multiplies the dpi (the live widget uses ``LIVE_DENSITY``).
         """
+        check_positive("density", density)
         if self._figure is None:
             self._figure = self._new_figure(ReusedFigure)
         fig = self._draw_into(self._figure, params)

@@ -3,32 +3,32 @@
 The gradient of one loss term, written as a sum over the steps k at which W_hh was used (column vectors,
 ``∂L_t/∂h_t`` a row vector, ``J_j = ∂h_j/∂h_{j-1} = diag(φ'(a_j)) W_hh``):
 
-    ∂L_t/∂W_hh = Σ_{k=1}^{t} (∂L_t/∂h_t) (J_t J_{t-1} ⋯ J_{k+1}) ∂⁺h_k/∂W_hh = Σ_k δ_k^{(t)} h_{k-1}ᵀ   (eq-bptt-general)
+    ∂L_t/∂W_hh = Σ_{k=1}^{t} (∂L_t/∂h_t) (J_t J_{t-1} ⋯ J_{k+1}) ∂⁺h_k/∂W_hh
+               = Σ_k δ_k^{(t)} h_{k-1}ᵀ                                                (eq-bptt-general)
 
 where ``∂⁺h_k/∂W_hh`` is the immediate derivative (h_{k-1} held fixed, eq-bptt-immediate) and
 ``δ_k^{(t)} = φ'(a_k) ⊙ (∂L_t/∂h_k)ᵀ``. ``rnnlab.rnn.rnn_backward`` computes the sum over t and k at once with
 the recursion (eq-bptt-recursion); the functions here compute its terms one by one, so the chapter can check
 that the derivation and the code agree. The running example uses the squared error
-``L = Σ_t L_t, L_t = ½‖h_t − y_t‖²`` (eq-bptt-loss).
+``L = Σ_t L_t, L_t = ½‖h_t − y_t‖²`` (eq-bptt-loss). The one-unit warm-up and the popular formula are in
+``bptt_paths``, the per-step contributions and the explorer in ``bptt_explorer``.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
-from matplotlib.ticker import FuncFormatter, NullLocator
+from matplotlib.figure import Figure
 
 from .. import gradcheck, plotting, rnn, spectral
 from .._validate import as_array, check_float, check_int, check_shape
-from ..activations import get_activation
-from ..widgets import Explorer, Slider
-
-HORIZON_SHARE = 0.9  # the "horizon" is the number of recent steps that carry this share of Σ‖term k‖
+from ..activations import ACTIVATIONS, get_activation
 
 
 @dataclass(frozen=True)
 class Example:
-    """A small RNN with targets: the chapter's running example (shapes as in ``rnnlab.rnn.rnn_forward``)."""
+    """A small RNN with targets, the chapter's running example (shapes as in ``rnnlab.rnn.rnn_forward``);
+    checked on construction (consistent shapes, finite numbers, a known activation), stored as float64."""
     x: np.ndarray      # (N, T, D) inputs x_1..x_T
     h0: np.ndarray     # (N, H) initial state h_0
     W_xh: np.ndarray   # (H, D) input weights
@@ -37,17 +37,50 @@ class Example:
     y: np.ndarray      # (N, T, H) targets y_1..y_T of the squared error
     activation: str    # φ, a name in rnnlab.activations.ACTIVATIONS
 
+    def __post_init__(self):
+        x, h0, W_xh, W_hh, b = rnn.check_params("x", self.x, "h0", self.h0, self.W_xh, self.W_hh, self.b)
+        y = as_array("y", self.y)
+        N, T, _ = x.shape
+        check_shape("y", y, (N, T, h0.shape[1]), "(N, T, H)")
+        if not isinstance(self.activation, str) or self.activation not in ACTIVATIONS:
+            raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}; got {self.activation!r}")
+        for name, value in zip(("x", "h0", "W_xh", "W_hh", "b", "y"), (x, h0, W_xh, W_hh, b, y)):
+            object.__setattr__(self, name, value)
+
     @property
     def params(self) -> tuple:
         """``(x, h0, W_xh, W_hh, b)``, the positional arguments of ``rnn.rnn_forward``."""
         return self.x, self.h0, self.W_xh, self.W_hh, self.b
 
 
+def check_example(ex) -> Example:
+    """``ex`` if it is an :class:`Example`, else a ``TypeError`` naming what was expected."""
+    if not isinstance(ex, Example):
+        raise TypeError(f"ex must be a bptt.Example (see bptt.example); got {type(ex).__name__}")
+    return ex
+
+
+def check_figure(fig) -> None:
+    """A ``TypeError`` unless ``fig`` is a matplotlib Figure (what the drawing functions draw into)."""
+    if not isinstance(fig, Figure):
+        raise TypeError(f"fig must be a matplotlib Figure, e.g. plt.figure(); got {type(fig).__name__}")
+
+
 def example(N: int = 1, T: int = 6, D: int = 2, H: int = 3, scale: float = 0.9, seed: int = 0,
             activation: str = "tanh") -> Example:
     """A seeded random ``Example``: ``W_hh = scale · Q`` with Q orthogonal (so ρ(W_hh) = σ_max(W_hh) = scale),
-    ``W_xh ~ N(0, 1/D)``, ``b ~ N(0, 0.1²)``, ``h0 ~ N(0, 0.5²)``, ``x ~ N(0, 1)`` and targets ``y ~ U(-1, 1)``."""
-    N, T, D, H = (check_int(n, v, low=1, high=10_000) for n, v in zip("NTDH", (N, T, D, H)))
+    ``W_xh ~ N(0, 1/D)``, ``b ~ N(0, 0.1²)``, ``h0 ~ N(0, 0.5²)``, ``x ~ N(0, 1)`` and targets ``y ~ U(-1, 1)``.
+
+    Parameters
+    ----------
+    N, T : int, 1 ≤ each ≤ 1000
+    D, H : int, 1 ≤ each ≤ 256
+    scale : float ≥ 0
+    seed : int ≥ 0
+    activation : str, a name in ``rnnlab.activations.ACTIVATIONS``
+    """
+    N, T = (check_int(n, v, low=1, high=1000) for n, v in zip("NT", (N, T)))
+    D, H = (check_int(n, v, low=1, high=256) for n, v in zip("DH", (D, H)))
     scale = check_float("scale", scale, low=0.0)
     get_activation(activation)
     rng = np.random.default_rng(check_int("seed", seed, low=0))
@@ -85,6 +118,8 @@ def squared_error(h, y) -> tuple[float, np.ndarray]:
 def finite_difference_gradients(ex: Example, eps: float = 1e-6) -> rnn.Grads:
     """Central finite differences of the loss L (eq-bptt-loss) with respect to x, h0, W_xh, W_hh and b: an
     independent check of BPTT, which never uses the chain rule. Cost: two forward passes per entry."""
+    check_example(ex)
+    eps = check_float("eps", eps, low=1e-12, high=1e-2)
     arrays = [np.array(a, dtype=np.float64) for a in ex.params]  # copies, perturbed in place
 
     def loss(_):
@@ -94,9 +129,12 @@ def finite_difference_gradients(ex: Example, eps: float = 1e-6) -> rnn.Grads:
     return rnn.Grads(*(gradcheck.numerical_gradient(loss, a, eps) for a in arrays))
 
 
-def _single(cache: rnn.Cache) -> None:
-    if cache.h.shape[0] != 1:
+def _check_cache(cache, single: bool = False) -> rnn.Cache:
+    if not isinstance(cache, rnn.Cache):
+        raise TypeError(f"cache must be the rnn.Cache returned by rnn.rnn_forward; got {type(cache).__name__}")
+    if single and cache.h.shape[0] != 1:
         raise ValueError(f"this function works on one sequence (N = 1); got N = {cache.h.shape[0]}")
+    return cache
 
 
 def immediate_jacobian_W_hh(cache: rnn.Cache, k: int) -> np.ndarray:
@@ -110,7 +148,7 @@ def immediate_jacobian_W_hh(cache: rnn.Cache, k: int) -> np.ndarray:
         From ``rnn.rnn_forward`` on one sequence (N = 1).
     k : int, 1 ≤ k ≤ T
     """
-    _single(cache)
+    _check_cache(cache, single=True)
     T, H = cache.h.shape[1:]
     k = check_int("k", k, low=1, high=T)
     h_prev = cache.h0[0] if k == 1 else cache.h[0, k - 2]  # (H,)  h_{k-1}
@@ -126,9 +164,9 @@ def total_jacobian_W_hh(ex: Example, t: int) -> np.ndarray:
     """
     import torch
 
-    x, h0, W_xh, W_hh, b = ex.params
+    x, h0, W_xh, W_hh, b = check_example(ex).params
     _, cache = rnn.rnn_forward(x, h0, W_xh, W_hh, b, ex.activation)
-    _single(cache)
+    _check_cache(cache, single=True)
     t = check_int("t", t, low=1, high=x.shape[1])
     phi = gradcheck.torch_activation(get_activation(ex.activation).name)
     tx, th0, tW_xh, tb = (torch.tensor(v, dtype=torch.float64) for v in (x[0], h0[0], W_xh, b))
@@ -159,7 +197,7 @@ def term_table(dh, cache: rnn.Cache) -> np.ndarray:
     -------
     table : array, shape (T, T, H, H)
     """
-    x, h0, h, a, W_xh, W_hh, act = cache
+    x, h0, h, a, W_xh, W_hh, act = _check_cache(cache)
     N, T, H = h.shape
     dh = as_array("dh", dh)
     check_shape("dh", dh, (N, T, H), "(N, T, H)")
@@ -181,8 +219,7 @@ def untied_gradients(ex: Example) -> np.ndarray:
     return the T gradients, shape (T, H, H). Their sum is ``dW_hh`` (the copies are one tied weight)."""
     import torch
 
-    x, h0, W_xh, W_hh, b = ex.params
-    h, _ = rnn.rnn_forward(x, h0, W_xh, W_hh, b, ex.activation)  # validates the example
+    x, h0, W_xh, W_hh, b = check_example(ex).params
     phi = gradcheck.torch_activation(get_activation(ex.activation).name)
     tx, th, tW_xh, tb, ty = (torch.tensor(v, dtype=torch.float64) for v in (x, h0, W_xh, b, ex.y))
     copies = [torch.tensor(W_hh, dtype=torch.float64, requires_grad=True) for _ in range(x.shape[1])]
@@ -194,10 +231,18 @@ def untied_gradients(ex: Example) -> np.ndarray:
     return np.stack([W.grad.numpy() for W in copies])
 
 
-def count_flops(N: int, T: int, D: int, H: int) -> tuple[int, int]:
+def count_flops(N: int, T: int, D: int, H: int, input_grad: bool = True) -> tuple[int, int]:
     """Floating-point operations of the matrix products in the forward pass and in BPTT of a tanh RNN, as
     counted by torch's ``FlopCounterMode`` on an unrolled float64 loop (a multiply-add counts as 2; the
-    elementwise work, O(N T H), is not counted). Gradients are taken for x, h0, W_xh and W_hh.
+    elementwise work, O(N T H), is not counted). Gradients are taken for h0, W_xh and W_hh, and for the
+    inputs x too if ``input_grad`` (as ``rnn.rnn_backward`` does: ``dx``).
+
+    Parameters
+    ----------
+    N, D, H : int, 1 ≤ each ≤ 64
+    T : int, 1 ≤ T ≤ 1000
+    input_grad : bool
+        Whether the backward pass also forms ``∂L/∂x_t = W_xhᵀ δ_t``.
 
     Returns
     -------
@@ -206,9 +251,13 @@ def count_flops(N: int, T: int, D: int, H: int) -> tuple[int, int]:
     import torch
     from torch.utils.flop_counter import FlopCounterMode
 
-    N, T, D, H = (check_int(n, v, low=1, high=100_000) for n, v in zip("NTDH", (N, T, D, H)))
-    x, h, W_xh, W_hh = (torch.zeros(shape, dtype=torch.float64, requires_grad=True)
-                        for shape in ((N, T, D), (N, H), (H, D), (H, H)))
+    N, D, H = (check_int(n, v, low=1, high=64) for n, v in zip("NDH", (N, D, H)))
+    T = check_int("T", T, low=1, high=1000)
+    if not isinstance(input_grad, bool):
+        raise TypeError(f"input_grad must be True or False; got {input_grad!r}")
+    x = torch.zeros((N, T, D), dtype=torch.float64, requires_grad=input_grad)
+    h, W_xh, W_hh = (torch.zeros(shape, dtype=torch.float64, requires_grad=True)
+                     for shape in ((N, H), (H, D), (H, H)))
     loss = torch.zeros((), dtype=torch.float64)
     with FlopCounterMode(display=False) as forward:
         for t in range(T):
@@ -219,105 +268,22 @@ def count_flops(N: int, T: int, D: int, H: int) -> tuple[int, int]:
     return int(forward.get_total_flops()), int(backward.get_total_flops())
 
 
-# --- per-step contributions and the explorer ------------------------------------------------------------
-@dataclass(frozen=True)
-class ContributionProfile:
-    """How much each step k contributes to ``∂L_T/∂W_hh`` (arrays over k = 1..T, i.e. lag T − k = T-1..0)."""
-    norms: np.ndarray        # (T,) ‖term k‖ (Frobenius) of rnn.bptt_contributions
-    relative: np.ndarray     # (T,) ‖term k‖ / ‖term T‖: size relative to the newest term
-    guide: np.ndarray        # (T,) c^(T−k), c = scale: what T − k Jacobians of norm c would do to a vector
-    state_norms: np.ndarray  # (T,) ‖h_{k-1}‖, the other factor of term k = δ_k h_{k-1}ᵀ
-    share: np.ndarray        # (T,) share[n-1]: fraction of Σ_k ‖term k‖ carried by the n newest terms
-    horizon: int             # smallest n with share[n-1] ≥ HORIZON_SHARE
-    ratio: float             # relative[0]: the oldest term over the newest
-    status: str              # plotting.classify(ratio): "vanished", "within 10^±6" or "exploded"
-
-
-def contribution_profile(scale: float, T: int, H: int = 32, seed: int = 0) -> ContributionProfile:
-    """Per-step terms of ``∂L_T/∂W_hh`` for a tanh RNN with ``W_hh = c Q``, ``c = scale`` (Q orthogonal, so
-    every singular value of W_hh is c; the chapter's eq-bptt-term-bound), one sequence of T standard-normal inputs (D = 1) through input
-    weights N(0, 0.1²), ``h0 ~ N(0, 0.1²)``, b = 0, and a unit vector ``∂L_T/∂h_T``. Seeded; the inputs are
-    drawn last, so a longer T extends the same sequence.
-
-    Parameters
-    ----------
-    scale : float, 0 ≤ scale ≤ 10
-    T : int, 1 ≤ T ≤ 1000
-    H : int, 1 ≤ H ≤ 256
-    seed : int ≥ 0
-    """
-    scale = check_float("scale", scale, low=0.0, high=10.0)
-    T = check_int("T", T, low=1, high=1000)
-    H = check_int("H", H, low=1, high=256)
-    rng = np.random.default_rng(check_int("seed", seed, low=0))
-    W_hh = scale * spectral.orthogonal(H, rng)  # (H, H)
-    W_xh = 0.1 * rng.standard_normal((H, 1))  # (H, D)
-    h0 = 0.1 * rng.standard_normal((1, H))  # (N, H)
-    g = rng.standard_normal((1, H))  # (N, H)
-    g /= np.linalg.norm(g)  # ‖∂L_T/∂h_T‖ = 1
-    x = rng.standard_normal((1, T, 1))  # (N, T, D)
-    h, cache = rnn.rnn_forward(x, h0, W_xh, W_hh, np.zeros(H))
-    norms = np.linalg.norm(rnn.bptt_contributions(g, cache), axis=(1, 2))  # (T,)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        relative = norms / norms[-1]
-        guide = scale ** np.arange(T - 1, -1, -1, dtype=np.float64)  # (T,)  lag T−k
-    share = np.cumsum(norms[::-1]) / np.sum(norms)  # (T,)  newest first
-    horizon = int(np.argmax(share >= HORIZON_SHARE - 1e-12)) + 1
-    state_norms = np.linalg.norm(np.concatenate([h0, h[0, :-1]]), axis=1)  # (T,)  ‖h_{k-1}‖
-    ratio = float(relative[0])
-    return ContributionProfile(norms, relative, guide, state_norms, share, horizon, ratio,
-                               plotting.classify(ratio))
-
-
-def draw_contributions(fig, result: ContributionProfile, params: dict) -> None:
-    """Left: ‖term k‖ / ‖term T‖ against the lag T − k (log scale) with the guide c^(T−k), c = scale.
-    Right: the share of Σ‖term k‖ carried by the newest n terms."""
-    T = len(result.norms)
-    lag = np.arange(T - 1, -1, -1)  # (T,)  T − k for k = 1..T
-    ax_n, ax_s = fig.subplots(1, 2)
-    ax_n.semilogy(lag, plotting.log_safe(result.guide), color=plotting.COLORS["grey"], ls="--", lw=1.2,
-                  label="c^(T−k)")
-    ax_n.semilogy(lag, plotting.log_safe(result.relative), color=plotting.COLORS["blue"],
-                  label="‖term k‖ / ‖term T‖")
-    ax_n.set_yticks(10.0 ** np.arange(-30, 31, 10))
-    ax_n.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0e}"))  # plain text: mathtext costs ~100 ms
-    ax_n.yaxis.set_minor_locator(NullLocator())
-    ax_n.set(xlabel="lag T − k (steps back from the loss)", ylim=(1e-30, 1e30), xlim=(0, max(T - 1, 1)),
-             title="size of each step's term")
-    ax_n.legend(loc="lower left")
-    plotting.annotate_status(ax_n, result.status, f"oldest/newest {result.ratio:.0e}")
-    ax_s.plot(np.arange(T), result.share, color=plotting.COLORS["orange"])
-    ax_s.axhline(HORIZON_SHARE, color=plotting.COLORS["grey"], lw=1, ls=":")
-    ax_s.axvline(result.horizon - 1, color=plotting.COLORS["red"], lw=1)
-    ax_s.set(xlabel="lag T − k", ylabel="cumulative share", ylim=(0, 1.05), xlim=(0, max(T - 1, 1)),
-             title=f"{HORIZON_SHARE:.0%} of Σ‖term‖ from the newest {result.horizon} steps")
-    fig.suptitle(f"∂L_T/∂W_hh, tanh RNN, H = 32, W_hh = c·Q (Q orthogonal), c = {params['scale']:.2f}, "
-                 f"T = {params['T']}",
-                 fontsize=10)
-    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.17, top=0.8, wspace=0.25)
-
-
-def contribution_explorer() -> Explorer:
-    """Chapter 2's explorer: sliders for the scale c of ``W_hh = c Q`` (keyword ``scale``; main, 0.25–3)
-    and T (5–100)."""
-    return Explorer(
-        compute=contribution_profile, draw=draw_contributions, main="scale", frames=12,
-        title="Per-step terms of the gradient dL_T/dW_hh of a tanh RNN: their size against the lag T - k "
-              "(left, log scale) and the share of the gradient carried by the newest steps (right)",
-        sliders=[Slider("scale", "c (scale of W_hh)", 0.25, 3.0, 0.05, 1.0),
-                 Slider("T", "T (time steps)", 5, 100, 1, 50)])
-
-
 def draw_term_table(fig, table, truncate: int | None = None) -> None:
     """Heat map of log10 ‖table[t-1, k-1]‖ (loss t down, step k across), from ``term_table``; with
     ``truncate = k₂`` the band of terms truncated BPTT keeps (t − k < k₂) is outlined."""
-    table = np.asarray(table, dtype=np.float64)
-    T = table.shape[0]
+    table = as_array("table", table, ndim=4)
+    T, H = table.shape[0], table.shape[2]
+    check_shape("table", table, (T, T, H, H), "(T, T, H, H)")
+    if truncate is not None:
+        truncate = check_int("truncate", truncate, low=1)
+    check_figure(fig)
     with np.errstate(divide="ignore"):
         logn = np.log10(np.linalg.norm(table, axis=(2, 3)))  # (T, T)
     logn[np.triu_indices(T, 1)] = np.nan  # k > t: no term
-    ax = fig.subplots()
     finite = logn[np.isfinite(logn)]
+    if finite.size == 0:
+        raise ValueError("table must hold at least one nonzero term; got only zeros")
+    ax = fig.subplots()
     image = ax.imshow(logn, cmap="viridis", vmin=finite.min(), vmax=finite.max(),
                       extent=(0.5, T + 0.5, T + 0.5, 0.5))
     fig.colorbar(image, ax=ax)

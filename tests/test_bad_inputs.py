@@ -1,0 +1,410 @@
+"""Bad calls to every public library function fail loudly, with a message that names the argument.
+
+One row per bad call: what is called, the exception, and a pattern the message must contain (the argument's
+name and what was expected). Rows marked "silent" once returned a wrong answer instead of raising: complex
+input lost its imaginary part, None became NaN, a classification loss on regression targets was 0, an
+(N, 1) output broadcast against (N,) targets into (N, N), a length-0 sequence returned the readout bias.
+"""
+import math
+import os
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from matplotlib.figure import Figure
+
+from rnnlab import (_validate, activations, execute, gradcheck, models, plotting, rnn, seeds, spectral, tasks,
+                    train, widgets)
+
+N, T, D, H = 2, 3, 2, 3
+RNG = np.random.default_rng
+
+
+def _params(**changes):
+    """Valid arguments of rnn_forward, with ``changes`` applied."""
+    p = dict(x=np.ones((N, T, D)), h0=np.zeros((N, H)), W_xh=0.1 * np.ones((H, D)), W_hh=0.5 * np.eye(H),
+             b=np.zeros(H))
+    return {**p, **changes}
+
+
+_, CACHE = rnn.rnn_forward(**_params())
+_, STEP_CACHE = rnn.rnn_step_forward(np.ones((N, D)), np.zeros((N, H)), 0.1 * np.ones((H, D)), np.eye(H),
+                                     np.zeros(H))
+GRADS = rnn.rnn_backward(np.ones((N, T, H)), CACHE)
+FIRST = tasks.first_bit(8, 4, RNG(0))
+ADDING = tasks.adding(8, 4, RNG(0))
+QUIET = train.TrainConfig(steps=2, progress=False)
+
+
+def _classifier(n_outputs=2, input_size=1):
+    return models.RecurrentClassifier(input_size, 4, n_outputs, seed=0)
+
+
+def _as_regression(n, T_, rng):
+    """first_bit with float targets of shape (N,): a regression task whose y lacks the output axis."""
+    batch = tasks.first_bit(n, T_, rng)
+    return tasks.Batch(batch.x, batch.y.float())
+
+
+def _explorer(**changes):
+    slider = widgets.Slider("w", "w", 0.0, 1.0, 0.1, 0.5)
+    args = dict(compute=lambda w: w, draw=lambda fig, result, params: None, sliders=[slider], main="w")
+    return widgets.Explorer(**{**args, **changes})
+
+
+def _with_env(value, call):
+    old = os.environ.get(seeds.ENV)
+    os.environ[seeds.ENV] = value
+    try:
+        return call()
+    finally:
+        if old is None:
+            del os.environ[seeds.ENV]
+        else:
+            os.environ[seeds.ENV] = old
+
+
+ELEMENTWISE = [activations.sigmoid, activations.sigmoid_prime, activations.tanh, activations.tanh_prime,
+               activations.relu, activations.relu_prime, activations.leaky_relu, activations.leaky_relu_prime,
+               activations.linear, activations.linear_prime]
+ELEMENTWISE_CASES = [
+    (np.array([1.0 + 2.0j, 0.5]), "a must hold real numbers, not complex"),  # silent: imaginary part dropped
+    (None, "a must be an array of numbers; got None"),  # silent: None became NaN
+    ([1.0, None], "a must be an array of numbers; got None in it"),  # silent: NaN
+    (np.array([True, False]), "a must be an array of numbers, not of booleans"),  # silent: read as 1, 0
+    ("1.5", "a must be an array of numbers"),  # silent: text read as a number
+    (torch.ones(2, requires_grad=True), r"a is a torch tensor that requires grad; pass a.detach\(\)"),
+    ([[1.0], [1.0, 2.0]], "a must be an array of numbers"),
+]
+ROWS = [pytest.param(lambda f=f, a=a: f(a), ValueError, m, id=f"{f.__name__}-{i}")
+        for f in ELEMENTWISE for i, (a, m) in enumerate(ELEMENTWISE_CASES)]
+
+ROWS += [pytest.param(call, exc, match, id=name) for name, exc, match, call in [
+    # --- activations ---------------------------------------------------------------------------------------
+    ("leaky_relu-slope-bool", ValueError, "slope must be a finite", lambda: activations.leaky_relu(1.0, slope=True)),
+    ("leaky_relu_prime-slope", ValueError, "slope must be at most",
+     lambda: activations.leaky_relu_prime(1.0, slope=2.0)),
+    ("Activation-f", ValueError, "Activation f must be a function",
+     lambda: activations.Activation("x", 1, activations.tanh_prime, 1.0)),
+    ("Activation-gamma-nan", ValueError, "Activation gamma",
+     lambda: activations.Activation("x", np.tanh, np.tanh, math.nan)),
+    ("Activation-name", ValueError, "Activation name", lambda: activations.Activation("", np.tanh, np.tanh, 1.0)),
+    ("get_activation-list", ValueError, "activation must be one of", lambda: activations.get_activation(["tanh"])),
+    ("steps_until_below-nan", ValueError, "eps must be a finite", lambda: activations.steps_until_below(0.5, math.nan)),
+    ("steps_until_below-bool", ValueError, "gamma must be a finite", lambda: activations.steps_until_below(True, 0.1)),
+    # --- rnn ---------------------------------------------------------------------------------------------
+    ("rnn_forward-complex-x", ValueError, "x must hold real numbers, not complex",
+     lambda: rnn.rnn_forward(**_params(x=np.ones((N, T, D)) * (1 + 1j)))),  # silent: imaginary part dropped
+    ("rnn_forward-complex-W_hh", ValueError, "W_hh must hold real numbers",
+     lambda: rnn.rnn_forward(**_params(W_hh=np.eye(H) * 1j))),  # silent
+    ("rnn_forward-None-x", ValueError, "x must be an array of numbers; got None",
+     lambda: rnn.rnn_forward(**_params(x=None))),
+    ("rnn_forward-bool-x", ValueError, "x must be an array of numbers, not of booleans",
+     lambda: rnn.rnn_forward(**_params(x=np.ones((N, T, D), bool)))),
+    ("rnn_forward-H0", ValueError, r"h0 must have shape \(N, H\) with N ≥ 1 sequences and H ≥ 1",
+     lambda: rnn.rnn_forward(**_params(h0=np.zeros((N, 0)), W_xh=np.zeros((0, D)), W_hh=np.zeros((0, 0)),
+                                       b=np.zeros(0)))),  # silent: an empty result
+    ("rnn_forward-N0", ValueError, "h0 must have shape",
+     lambda: rnn.rnn_forward(**_params(x=np.ones((0, T, D)), h0=np.zeros((0, H))))),
+    ("rnn_forward-T0", ValueError, r"x must have at least one time step",
+     lambda: rnn.rnn_forward(**_params(x=np.ones((N, 0, D))))),
+    ("rnn_forward-grad", ValueError, "W_hh is a torch tensor that requires grad",
+     lambda: rnn.rnn_forward(**_params(W_hh=torch.eye(H, requires_grad=True)))),
+    ("rnn_forward-activation", ValueError, "activation must be one of",
+     lambda: rnn.rnn_forward(**_params(), activation="softmax")),
+    ("check_params-b", ValueError, r"b must have shape \(H,\)",
+     lambda: rnn.check_params("x", np.ones((N, T, D)), "h0", np.zeros((N, H)), np.ones((H, D)), np.eye(H),
+                              np.zeros(2))),
+    ("rnn_step_forward-complex", ValueError, "x_t must hold real numbers",
+     lambda: rnn.rnn_step_forward(np.ones((N, D)) * 1j, np.zeros((N, H)), np.ones((H, D)), np.eye(H),
+                                  np.zeros(H))),  # silent
+    ("rnn_step_forward-H0", ValueError, "h_prev must have shape",
+     lambda: rnn.rnn_step_forward(np.ones((N, D)), np.zeros((N, 0)), np.ones((0, D)), np.zeros((0, 0)), np.zeros(0))),
+    ("rnn_step_backward-Cache", ValueError, "cache must be the StepCache that rnn_step_forward returns",
+     lambda: rnn.rnn_step_backward(np.ones((N, H)), CACHE)),
+    ("rnn_step_backward-None", ValueError, "cache must be the StepCache",
+     lambda: rnn.rnn_step_backward(np.ones((N, H)), None)),
+    ("rnn_step_backward-shapes", ValueError, r"cache.W_hh must have shape \(H, H\) = \(3, 3\); got \(4, 4\)",
+     lambda: rnn.rnn_step_backward(np.ones((N, H)), STEP_CACHE._replace(W_hh=np.eye(4)))),
+    ("rnn_step_backward-dh_t", ValueError, "dh_t must hold real numbers",
+     lambda: rnn.rnn_step_backward(np.ones((N, H)) * 1j, STEP_CACHE)),
+    ("rnn_backward-StepCache", ValueError, "cache must be the Cache that rnn_forward returns",
+     lambda: rnn.rnn_backward(np.ones((N, T, H)), STEP_CACHE)),
+    ("rnn_backward-tuple", ValueError, "cache must be the Cache",
+     lambda: rnn.rnn_backward(np.ones((N, T, H)), tuple(CACHE))),
+    ("rnn_backward-shapes", ValueError, r"cache.a must have shape \(N, T, H\) = \(2, 3, 3\)",
+     lambda: rnn.rnn_backward(np.ones((N, T, H)), CACHE._replace(a=np.ones((N, T + 1, H))))),
+    ("rnn_backward-activation", ValueError, "cache.activation must be an Activation",
+     lambda: rnn.rnn_backward(np.ones((N, T, H)), CACHE._replace(activation="tanh"))),
+    ("rnn_backward-dh-complex", ValueError, "dh must hold real numbers",
+     lambda: rnn.rnn_backward(np.ones((N, T, H)) * 1j, CACHE)),  # silent
+    ("rnn_backward-truncate", ValueError, "truncate must be an integer",
+     lambda: rnn.rnn_backward(np.ones((N, T, H)), CACHE, truncate=2.0)),
+    ("bptt_contributions-StepCache", ValueError, "cache must be the Cache",
+     lambda: rnn.bptt_contributions(np.ones((N, H)), STEP_CACHE)),
+    ("bptt_contributions-dh_T", ValueError, r"dh_T must have shape \(N, H\)",
+     lambda: rnn.bptt_contributions(np.ones((N, T, H)), CACHE)),
+    ("step_jacobians-None", ValueError, "cache must be the Cache that rnn_forward returns",
+     lambda: rnn.step_jacobians(None)),
+    ("step_jacobians-shapes", ValueError, r"cache.W_hh must have shape \(H, H\)",
+     lambda: rnn.step_jacobians(CACHE._replace(W_hh=np.ones((H, H + 1))))),
+    # --- spectral ----------------------------------------------------------------------------------------
+    ("spectral_radius-complex", ValueError, "W must hold real numbers",
+     lambda: spectral.spectral_radius(np.eye(2) * 1j)),  # silent
+    ("spectral_radius-H0", ValueError, r"W must be square \(H, H\) with H ≥ 1",
+     lambda: spectral.spectral_radius(np.zeros((0, 0)))),
+    ("singular_values-empty", ValueError, "W must have at least one row and one column",
+     lambda: spectral.singular_values(np.zeros((3, 0)))),  # silent: []
+    ("max_singular_value-H0", ValueError, "W must have at least one row",
+     lambda: spectral.max_singular_value(np.zeros((0, 0)))),
+    ("max_singular_value-None", ValueError, "W must be an array of numbers; got None",
+     lambda: spectral.max_singular_value(None)),
+    ("gaussian-H0", ValueError, "H must be at least 1", lambda: spectral.gaussian(0, RNG(0))),
+    ("gaussian-rng", ValueError, "rng must be a numpy Generator", lambda: spectral.gaussian(3, 0)),
+    ("orthogonal-H-float", ValueError, "H must be an integer", lambda: spectral.orthogonal(3.0, RNG(0))),
+    ("with_spectral_radius-rho", ValueError, "rho must be a finite number",
+     lambda: spectral.with_spectral_radius(3, math.inf, RNG(0))),
+    ("with_singular_values-complex", ValueError, "s must hold real numbers",
+     lambda: spectral.with_singular_values([1 + 1j, 2.0], RNG(0))),
+    ("nonnormal-rng", ValueError, "rng must be a numpy Generator", lambda: spectral.nonnormal(3, 0.5, 0.5, None)),
+    ("jacobian_product_norms-complex", ValueError, "J must hold real numbers",
+     lambda: spectral.jacobian_product_norms(np.ones((2, 3, 3)) * 1j)),  # silent
+    ("jacobian_product_norms-bool", ValueError, "J must be an array of numbers, not of booleans",
+     lambda: spectral.jacobian_product_norms(np.ones((2, 3, 3), bool))),  # silent: read as 1
+    ("jacobian_product_norms-H0", ValueError, r"J must have shape \(..., T, H, H\)",
+     lambda: spectral.jacobian_product_norms(np.ones((2, 0, 0)))),
+    ("jacobian_product_norms-grad", ValueError, "J is a torch tensor that requires grad",
+     lambda: spectral.jacobian_product_norms(torch.ones(2, 3, 3, requires_grad=True))),
+    ("power_norms-H0", ValueError, "W must be square", lambda: spectral.power_norms(np.zeros((0, 0)), 3)),
+    ("power_norms-n_max", ValueError, "n_max must be an integer", lambda: spectral.power_norms(np.eye(2), 1.5)),
+    ("with_eigenvalues-bool", ValueError, "lam must be an array of numbers, not of booleans",
+     lambda: spectral.with_eigenvalues([True, False], RNG(0))),
+    ("with_eigenvalues-None", ValueError, "lam must be an array of numbers; got None",
+     lambda: spectral.with_eigenvalues([0.5, None], RNG(0))),
+    # --- gradcheck ---------------------------------------------------------------------------------------
+    ("numerical_gradient-f", ValueError, "f must be a function", lambda: gradcheck.numerical_gradient(3, np.ones(2))),
+    ("numerical_gradient-f-complex", ValueError, "f must return one real number",
+     lambda: gradcheck.numerical_gradient(lambda v: v.sum() * (1 + 1j), np.ones(2))),  # silent: imaginary part dropped
+    ("numerical_gradient-f-array", ValueError, "f must return one real number",
+     lambda: gradcheck.numerical_gradient(lambda v: v, np.ones(2))),
+    ("numerical_gradient-x-int", ValueError, "x must be a float64 numpy array",
+     lambda: gradcheck.numerical_gradient(np.sum, np.ones(2, int))),
+    ("relative_error-text", ValueError, "a must be an array of numbers",
+     lambda: gradcheck.relative_error("1", "2")),  # silent: 0.5
+    ("relative_error-complex", ValueError, "a must hold real numbers",
+     lambda: gradcheck.relative_error(np.array([1j]), np.array([0.0]))),  # silent
+    ("relative_error-None", ValueError, "b must be an array of numbers; got None",
+     lambda: gradcheck.relative_error(np.ones(1), None)),
+    ("torch_activation-list", ValueError, "activation must be one of", lambda: gradcheck.torch_activation(["tanh"])),
+    ("torch_rnn_gradients-complex", ValueError, "b must hold real numbers",
+     lambda: gradcheck.torch_rnn_gradients(**_params(b=np.zeros(H) * 1j), dh=np.ones((N, T, H)))),
+    ("torch_rnn_gradients-dh", ValueError, "dh must be an array of numbers",
+     lambda: gradcheck.torch_rnn_gradients(**_params(), dh=None)),
+    ("compare_gradients-shapes", ValueError, "ours.dx and reference.dx must have the same shape",
+     lambda: gradcheck.compare_gradients(GRADS, GRADS._replace(dx=np.ones(3)))),
+    ("max_relative_error-type", ValueError, "ours and reference must be Grads",
+     lambda: gradcheck.max_relative_error(GRADS, None)),
+    # --- tasks -------------------------------------------------------------------------------------------
+    ("Batch-complex", ValueError, "Batch.x must hold real numbers",
+     lambda: tasks.Batch(torch.ones(2, 3, 1, dtype=torch.complex64), torch.zeros(2))),  # silent: models cast it
+    ("Batch-T0", ValueError, r"Batch.x must have shape \(N, T, D\) with N, T, D ≥ 1",
+     lambda: tasks.Batch(torch.ones(2, 0, 1), torch.zeros(2))),
+    ("Batch-nan", ValueError, "Batch.x contains NaN",
+     lambda: tasks.Batch(torch.full((2, 3, 1), math.nan), torch.zeros(2))),
+    ("Batch-y-3d", ValueError, "Batch.y must have one row per sequence",
+     lambda: tasks.Batch(torch.ones(2, 3, 1), torch.zeros(2, 1, 1))),
+    ("first_bit-n", ValueError, r"n \(number of sequences\) must be an integer",
+     lambda: tasks.first_bit(True, 3, RNG(0))),
+    ("adding-rng", ValueError, "rng must be a numpy Generator", lambda: tasks.adding(2, 4, None)),
+    # --- models ------------------------------------------------------------------------------------------
+    ("WindowMLP-dtype", ValueError, "dtype must be a torch floating-point dtype",
+     lambda: models.WindowMLP(1, 1, 4, 2, dtype=torch.int64)),
+    ("WindowMLP-seed", ValueError, "seed must be at most", lambda: models.WindowMLP(1, 1, 4, 2, seed=2**70)),
+    ("WindowMLP-forward-complex", ValueError, "x must hold real numbers",
+     lambda: models.WindowMLP(1, 1, 4, 2)(torch.ones(2, 3, 1, dtype=torch.complex64))),  # silent
+    ("WindowMLP-forward-N0", ValueError, r"x must hold at least one sequence \(N ≥ 1\)",
+     lambda: models.WindowMLP(1, 1, 4, 2)(torch.ones(0, 3, 1))),
+    ("RecurrentClassifier-forward-T0", ValueError, r"at least one step \(T ≥ 1\)",
+     lambda: _classifier()(torch.ones(2, 0, 1))),  # silent: bias
+    ("RecurrentClassifier-forward-bool", ValueError, "x must hold real numbers",
+     lambda: _classifier()(torch.ones(2, 3, 1, dtype=torch.bool))),
+    ("RecurrentClassifier-cell-list", ValueError, "cell must be one of",
+     lambda: models.RecurrentClassifier(1, 4, 2, cell=["rnn"])),
+    ("RecurrentClassifier-dtype", ValueError, "dtype must be a torch floating-point",
+     lambda: models.RecurrentClassifier(1, 4, 2, dtype="float64")),
+    ("loss_function-list", ValueError, "loss must be one of", lambda: models.loss_function(["mse"])),
+    ("loss_function-mse-broadcast", ValueError, r"loss='mse' needs targets y of the outputs' shape",
+     lambda: models.loss_function("mse")(torch.ones(4, 1), torch.ones(4))),  # silent: (N, N)
+    ("loss_function-ce-regression", ValueError, r"loss='cross_entropy' needs a model with n_outputs ≥ 2",
+     lambda: models.loss_function("cross_entropy")(torch.ones(4, 1), torch.ones(4, 1))),  # silent: loss 0
+    ("loss_function-ce-range", ValueError, "y holds class indices from 0 to 3",
+     lambda: models.loss_function("cross_entropy")(torch.ones(4, 2), torch.tensor([0, 1, 2, 3]))),
+    ("check_targets-numpy", ValueError, "y must be a torch tensor",
+     lambda: models.check_targets("mse", torch.ones(2, 1), np.ones((2, 1)))),
+    ("check_targets-loss", ValueError, "loss must be one of",
+     lambda: models.check_targets("hinge", torch.ones(2, 1), torch.ones(2, 1))),
+    ("hidden_gradient_norms-model", ValueError, "model must be recurrent",
+     lambda: models.hidden_gradient_norms("model", FIRST)),
+    ("hidden_gradient_norms-ce-regression", ValueError, "loss='cross_entropy' needs a model with n_outputs ≥ 2",
+     lambda: models.hidden_gradient_norms(_classifier(1, 2), ADDING)),  # silent: zero norms
+    ("hidden_gradient_norms-mse-broadcast", ValueError, r"loss='mse' needs targets y",
+     lambda: models.hidden_gradient_norms(_classifier(1), _as_regression(4, 3, RNG(0)), "mse")),  # silent
+    ("hidden_gradient_norms-loss_fn", ValueError, "loss_fn must return the loss as a scalar torch tensor",
+     lambda: models.hidden_gradient_norms(_classifier(), FIRST, lambda o, y: 3.0)),
+    # --- train -------------------------------------------------------------------------------------------
+    ("TrainConfig-lr-bool", ValueError, "lr must be a finite number", lambda: train.TrainConfig(lr=True)),
+    ("TrainConfig-optimizer-list", ValueError, "optimizer must be one of",
+     lambda: train.TrainConfig(optimizer=["adam"])),
+    ("TrainConfig-seed", ValueError, "seed must be an integer", lambda: train.TrainConfig(seed=1.5)),
+    ("History-metric", ValueError, "metric must be one of", lambda: train.History(metric="acc")),
+    ("evaluate-model", ValueError, r"model must be a torch.nn.Module", lambda: train.evaluate("model", FIRST)),
+    ("evaluate-ce-regression", ValueError, "loss='cross_entropy' needs a model with n_outputs ≥ 2",
+     lambda: train.evaluate(_classifier(1, 2), ADDING)),  # silent: accuracy of a regression
+    ("evaluate-ce-broadcast", ValueError, r"loss='cross_entropy' needs y of class indices",
+     lambda: train.evaluate(_classifier(), tasks.Batch(FIRST.x, FIRST.y[:, None]))),  # silent: (N,) == (N, 1) is (N, N)
+    ("evaluate-mse-broadcast", ValueError, r"loss='mse' needs targets y",
+     lambda: train.evaluate(_classifier(1), _as_regression(4, 3, RNG(0)), loss="mse")),  # silent
+    ("train-ce-regression", ValueError, "loss='cross_entropy' needs a model with n_outputs ≥ 2",
+     lambda: train.train(_classifier(1, 2), tasks.adding, QUIET, 4)),  # silent: trained on a zero loss
+    ("train-ce-regression-2-outputs", ValueError, "loss='cross_entropy' needs y of class indices",
+     lambda: train.train(_classifier(2, 2), tasks.adding, QUIET, 4)),
+    ("train-mse-broadcast", ValueError, r"loss='mse' needs targets y",
+     lambda: train.train(_classifier(1), _as_regression, QUIET, 4, loss="mse")),  # silent: (N, 1) − (N,) is (N, N)
+    ("train-model", ValueError, r"model must be a torch.nn.Module",
+     lambda: train.train("model", tasks.first_bit, QUIET, 4)),
+    ("train-no-parameters", ValueError, "model has no parameters",
+     lambda: train.train(torch.nn.Identity(), tasks.first_bit, QUIET, 4)),
+    ("train-task-result", ValueError, "task must return a rnnlab.tasks.Batch",
+     lambda: train.train(_classifier(), lambda n, T_, rng: (1, 2), QUIET, 4)),
+    # --- plotting ----------------------------------------------------------------------------------------
+    ("classify-text", ValueError, "gain must be a real number", lambda: plotting.classify("abc")),
+    ("classify-number-text", ValueError, "gain must be a real number", lambda: plotting.classify("1")),  # silent
+    ("classify-None", ValueError, "gain must be a real number; got None", lambda: plotting.classify(None)),
+    ("classify-array", ValueError, "gain must be a real number", lambda: plotting.classify(np.ones(3))),
+    ("classify-negative", ValueError, "gain must be at least 0", lambda: plotting.classify(-1.0)),  # silent: "vanished"
+    ("classify-bounds", ValueError, "vanished_below must be at most exploded_above",
+     lambda: plotting.classify(1.0, vanished_below=1e6, exploded_above=1e-6)),
+    ("log_safe-None", ValueError, "values must be an array of numbers; got None",
+     lambda: plotting.log_safe(None)),  # silent: 1e200
+    ("log_safe-complex", ValueError, "values must hold real numbers",
+     lambda: plotting.log_safe(np.array([1 + 1j]))),  # silent
+    ("log_safe-floor", ValueError, "floor must be positive", lambda: plotting.log_safe([1.0], floor=0.0)),
+    ("annotate_status-ax", ValueError, "ax must be a matplotlib Axes",
+     lambda: plotting.annotate_status(None, plotting.EXPLODED)),
+    ("annotate_status-status", ValueError, "status must be text",
+     lambda: plotting.annotate_status(Figure().subplots(), None)),
+    # --- widgets -----------------------------------------------------------------------------------------
+    ("Slider-name", ValueError, "Slider name must be a keyword argument",
+     lambda: widgets.Slider(3, "w", 0, 1, 0.1, 0.5)),
+    ("Slider-bool", ValueError, "slider 'w': min must be a finite number",
+     lambda: widgets.Slider("w", "w", False, True, 1, 0)),
+    ("Slider-label", ValueError, "slider 'w': label must be text", lambda: widgets.Slider("w", None, 0, 1, 0.1, 0.5)),
+    ("Slider-step", ValueError, "slider 'w': step must be at most max − min",
+     lambda: widgets.Slider("w", "w", 0, 1, 2, 0.5)),
+    ("Slider.grid-n", ValueError, "n must be an integer", lambda: widgets.Slider("w", "w", 0, 1, 0.1, 0.5).grid(1.5)),
+    ("Slider.format-value", ValueError, "value must be a finite number",
+     lambda: widgets.Slider("w", "w", 0, 1, 0.1, 0.5).format("abc")),
+    ("Explorer-compute", ValueError, "compute must be a function", lambda: _explorer(compute=3)),
+    ("Explorer-draw", ValueError, "draw must be a function", lambda: _explorer(draw=None)),
+    ("Explorer-sliders", ValueError, "sliders must be a non-empty list of Slider", lambda: _explorer(sliders=["w"])),
+    ("Explorer-figsize", ValueError, "figsize width must be positive", lambda: _explorer(figsize=(0, 3))),
+    ("Explorer-title", ValueError, "title must be text", lambda: _explorer(title=None)),
+    ("Explorer.render-unknown", ValueError, "unknown parameter", lambda: _explorer().render(v=1.0)),
+    ("Explorer.png-density", ValueError, "density must be positive", lambda: _explorer().png(density=0)),
+    # --- seeds -------------------------------------------------------------------------------------------
+    ("claim_seeds-env", ValueError, "RNNLAB_CLAIM_SEEDS must name at least 5",
+     lambda: _with_env("1-3", seeds.claim_seeds)),
+    ("over_seeds-measure", ValueError, "measure must be a function", lambda: seeds.over_seeds(3, [0])),
+    ("over_seeds-negative", ValueError, "each of seeds must be at least 0",
+     lambda: seeds.over_seeds(float, [-1, 2])),  # silent
+    ("over_seeds-duplicate", ValueError, "seeds must be distinct", lambda: seeds.over_seeds(float, [1, 1])),  # silent
+    ("over_seeds-text", ValueError, "seeds must be a list of non-negative integers",
+     lambda: seeds.over_seeds(float, "012")),  # silent
+    ("over_seeds-None", ValueError, "each of seeds must be an integer",
+     lambda: seeds.over_seeds(float, [None])),  # silent
+    ("over_seeds-nan", ValueError, r"measure\(seed\) returned NaN",
+     lambda: seeds.over_seeds(lambda s: math.nan, [0])),  # silent
+    ("over_seeds-complex", TypeError, r"measure\(seed\) must return a real number",
+     lambda: seeds.over_seeds(lambda s: 1j, [0])),
+    ("Spread-lengths", ValueError, "Spread needs seeds and values", lambda: seeds.Spread((1, 2), (1.0,))),  # silent
+    ("Spread.format-fmt", ValueError, "fmt must be a number format", lambda: seeds.Spread((1,), (1.0,)).format("zz")),
+    # --- execute -----------------------------------------------------------------------------------------
+    ("run_notebook-None", ValueError, "path must be the path of a .ipynb file", lambda: execute.run_notebook(None)),
+    ("run_notebook-write", ValueError, "write must be True or False",
+     lambda: execute.run_notebook("chapters/none.ipynb", write="no")),
+    ("main-missing", ValueError, "path must be an existing .ipynb file", lambda: execute.main(["chapters/none.ipynb"])),
+    # --- _validate (the shared checks) -------------------------------------------------------------------
+    ("as_array-ragged", ValueError, "x must be an array of numbers",
+     lambda: _validate.as_array("x", [[1.0], [1.0, 2.0]])),
+    ("check_shape", ValueError, r"W must have shape \(H, H\)",
+     lambda: _validate.check_shape("W", np.ones((3, 4)), (3, 3), "(H, H)")),
+    ("check_dims-type", ValueError, r"cache.h must be a numpy array of shape \(N, T, H\)",
+     lambda: _validate.check_dims([("cache.h", [1.0], "NTH")])),
+    ("check_int-float", ValueError, "T must be an integer", lambda: _validate.check_int("T", 2.0)),
+    ("check_float-complex", ValueError, "w must be a finite number", lambda: _validate.check_float("w", 1j)),
+    ("check_positive-zero", ValueError, "eps must be positive", lambda: _validate.check_positive("eps", 0)),
+    ("check_choice-unhashable", ValueError, "loss must be one of",
+     lambda: _validate.check_choice("loss", ["mse"], {"mse"})),
+    ("check_square-empty", ValueError, "W_hh must be square", lambda: _validate.check_square("W_hh", np.zeros((0, 0)))),
+    ("check_rng-seed", ValueError, "rng must be a numpy Generator", lambda: _validate.check_rng(0)),
+    ("check_callable", ValueError, "task must be a function",
+     lambda: _validate.check_callable("task", "first_bit", "a function")),
+]]
+
+
+@pytest.mark.parametrize("call, exception, match", ROWS)
+def test_bad_call_fails_naming_the_argument(call, exception, match):
+    with pytest.raises(exception, match=match):
+        call()
+
+
+def test_every_public_function_has_a_bad_call():
+    """Each public function or class of the library modules appears in a row id (style() and colab_metadata()
+    take no input)."""
+    modules = [activations, rnn, spectral, gradcheck, tasks, models, train, plotting, widgets, seeds, execute,
+               _validate]
+    public = {name for m in modules for name, value in vars(m).items()
+              if not name.startswith("_") and callable(value) and getattr(value, "__module__", None) == m.__name__}
+    public -= {"style", "colab_metadata", "StepCache", "Cache", "Grads"}  # no input; NamedTuples checked where used
+    ids = {p.id.split("-")[0].split(".")[0] for p in ROWS}
+    assert public - ids == set()
+
+
+@pytest.mark.parametrize("f", ELEMENTWISE, ids=lambda f: f.__name__)
+def test_extreme_valid_inputs_give_the_limit_without_a_warning(f):
+    a = np.array([-1e308, -np.inf, 0.0, 5e-324, 1e308, np.inf])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = f(a)
+        assert f(1e308) == out[4] and f(-1e308) == out[0]
+    assert out.shape == a.shape and not np.any(np.isnan(out))
+
+
+def test_tanh_prime_of_huge_inputs_is_zero():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert activations.tanh_prime(1e308) == 0.0 and activations.tanh_prime(-1e308) == 0.0
+        np.testing.assert_array_equal(activations.tanh_prime([8.9e307, 1e308, np.inf]), 0.0)
+
+
+def test_values_that_were_valid_stay_valid():
+    """0-d arrays stand for scalars, integers for floats, torch tensors without grad for arrays: same results."""
+    assert np.array_equal(spectral.gaussian(3, RNG(1), scale=np.array(2.0)), spectral.gaussian(3, RNG(1), scale=2.0))
+    assert activations.steps_until_below(np.array(0.25), 1e-6) == 10
+    assert train.TrainConfig(lr=np.array(0.1), steps=np.array(5)) == train.TrainConfig(lr=0.1, steps=5)
+    h_int, _ = rnn.rnn_forward(**_params(x=np.ones((N, T, D), dtype=int)))
+    h_float, _ = rnn.rnn_forward(**_params())
+    assert np.array_equal(h_int, h_float)
+    t = torch.linspace(-3, 3, 7)
+    assert np.array_equal(activations.tanh(t), activations.tanh(t.numpy()))
+    assert np.array_equal(activations.sigmoid([1, 2.5, -np.inf]), activations.sigmoid(np.array([1, 2.5, -np.inf])))
+    assert plotting.classify(np.float32(2.0)) == plotting.WITHIN
+    assert plotting.classify(np.array(np.nan)) == plotting.EXPLODED
+    assert plotting.classify(np.inf) == plotting.EXPLODED and plotting.classify(0.0) == plotting.VANISHED
+    assert seeds.over_seeds(lambda s: np.array(float(s)), [3, 1]).values == (3.0, 1.0)
+    assert widgets.Slider("w", "w", np.array(0), 5, 1, 2).integer
+    assert len(rnn.rnn_forward(**_params(x=np.ones((N, T, 0)), W_xh=np.ones((H, 0))))[0]) == N  # D = 0: no input
+    assert spectral.jacobian_product_norms(np.ones((0, 2, 2))).shape == (1,)  # T = 0: the empty product
+    uint8 = tasks.Batch(FIRST.x, FIRST.y.to(torch.uint8))
+    assert train.evaluate(_classifier(), uint8) == train.evaluate(_classifier(), FIRST)
