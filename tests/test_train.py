@@ -136,6 +136,8 @@ def test_progress_bar_only_when_asked(capsys, monkeypatch):
     (dict(seed=-1), "seed"),
     (dict(eval_every=0), "eval_every"),
     (dict(progress="yes"), "progress"),
+    (dict(weight_decay=-0.1), "weight_decay must be at least 0"),
+    (dict(weight_decay=float("nan")), "weight_decay"),
 ])
 def test_config_validation(kwargs, match):
     with pytest.raises(ValueError, match=match):
@@ -156,3 +158,16 @@ def test_train_validation():
         train(model, tasks.first_bit, config, 4, eval_batch=(1, 2))
     with pytest.raises(ValueError, match="window=2 needs"):
         train(model, tasks.first_bit, config, 1)
+
+
+def test_weight_decay_adds_lambda_theta_to_the_sgd_step():
+    """SGD with weight decay λ moves θ by −lr (g + λθ); λ = 0 (the default) is the old step exactly."""
+    steps = {}
+    for wd in (0.0, 0.5):
+        model = RecurrentClassifier(1, 5, 2, seed=0, dtype=torch.float64)
+        before = _flat(model)
+        config = TrainConfig(steps=1, lr=0.1, optimizer="sgd", weight_decay=wd, **QUIET)
+        train(model, tasks.first_bit, config, 8)
+        steps[wd] = _flat(model) - before
+    assert TrainConfig().weight_decay == 0.0
+    torch.testing.assert_close(steps[0.5] - steps[0.0], -0.1 * 0.5 * before, rtol=1e-12, atol=1e-14)

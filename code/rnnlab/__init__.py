@@ -15,13 +15,18 @@ The library:
 - ``models``       small torch models                                         (Chapters 1, 8)
 - ``train``        one training loop with clipping and gradient logging       (Chapters 1, 5, 8)
 - ``seeds``        the seeds claims about random families are checked over    (every chapter)
+- ``clipping``       norm and value clipping, total norm, the angle they turn  (Chapter 5)
+- ``regularizers``   Pascanu's Ω and its immediate derivative                 (Chapter 5)
+- ``init``           initialisation families for W_hh: Gaussian, orthogonal, identity (Chapter 6)
 - ``widgets``      the explorer: live sliders in a kernel, a scrubber on the static site
 - ``plotting``     the book's figure style and its one vocabulary for a gradient's fate
 - ``execute``      run chapters top to bottom (refresh outputs, time them)
 - ``bench``        ``python -m rnnlab.bench``: speed of BPTT, explorers, chapters and the live kernel
 
 The chapter layer (``rnnlab.chapters``): ``feedback`` (Chapter 1), ``bptt``, ``bptt_paths``, ``bptt_explorer``
-(2), ``saturation``, ``saturation_rnns`` (3), ``criteria``, ``criteria_figures`` (4) — its docstring maps them.
+(2), ``saturation``, ``saturation_rnns`` (3), ``criteria``, ``criteria_figures`` (4), ``cliff``,
+``clipping_runs``, ``clipping_penalties`` (5), ``init_profiles``, ``init_figures``, ``init_training`` (6) — its
+docstring maps them.
 
 Importing ``rnnlab`` imports nothing heavy and changes no global state (no seeding, no plot styling).
 """

@@ -6,7 +6,7 @@ bounded by
 
     γ = sup_a |φ'(a)|,        γ = 1/4 for the logistic sigmoid, γ = 1 for tanh, ReLU and the identity.
 
-Pascanu, Mikolov & Bengio (2013, arXiv 1211.5063, §2.1) use γ in the vanishing-gradient condition
+Pascanu, Mikolov & Bengio (2013, ICML, §2.1) use γ in the vanishing-gradient condition
 ``λ₁ < 1/γ``; Hochreiter & Schmidhuber (1997, §3.1) note ``σ' ≤ 0.25``. ``steps_until_below`` turns a
 bound γ < 1 into the number of steps after which ``γ^T`` is negligible.
 

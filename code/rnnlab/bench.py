@@ -30,6 +30,8 @@ EXPLORERS = {
     "ch03 saturation (spread)": "rnnlab.chapters.saturation:saturation_explorer",
     "ch04 spectral radius (rho)": "rnnlab.chapters.criteria_figures:spectrum_explorer",
     "ch04 sigma_max vs 1/gamma (sigma_max)": "rnnlab.chapters.criteria_figures:gamma_explorer",
+    "ch05 cliff (threshold)": "rnnlab.chapters.cliff:cliff_explorer",
+    "ch06 initialisation (gain)": "rnnlab.chapters.init_figures:init_explorer",
 }
 
 

@@ -4,7 +4,7 @@ Backpropagation through time multiplies per-step Jacobians ``J_t = ∂h_t/∂h_{
 
     ∂h_T/∂h_{T-n} = J_T J_{T-1} ⋯ J_{T-n+1},        and for a linear RNN (J_t = W)  ∂h_T/∂h_{T-n} = Wⁿ.
 
-Pascanu, Mikolov & Bengio (2013, arXiv 1211.5063, §2.1): for a linear RNN, spectral radius ρ(W) < 1 is
+Pascanu, Mikolov & Bengio (2013, ICML, §2.1): for a linear RNN, spectral radius ρ(W) < 1 is
 sufficient for these products to vanish and ρ > 1 necessary for them to explode; with a nonlinearity whose
 derivative is bounded by γ, a largest singular value σ_max(W) < 1/γ is sufficient for vanishing. The two
 criteria differ for non-normal matrices, where σ_max(W) > ρ(W): ‖Wⁿ‖ can grow for a while before it decays

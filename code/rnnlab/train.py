@@ -36,13 +36,15 @@ class TrainConfig:
     seed: int = 0  # seed of the data generator np.random.default_rng(seed)
     eval_every: int = 50  # evaluate on eval_batch every this many steps (also at step 0 and at the end)
     progress: bool | None = None  # tqdm bar; None: on unless the environment sets RNNLAB_PROGRESS=0
+    weight_decay: float = 0.0  # L2 penalty λ of the optimiser: adds λθ to every gradient (Chapter 5)
 
     def __post_init__(self):
         checked = {"steps": check_int("steps", self.steps, low=1),
                    "batch_size": check_int("batch_size", self.batch_size, low=1),
                    "lr": check_float("lr", self.lr, low=0.0),
                    "seed": check_int("seed", self.seed, low=0),
-                   "eval_every": check_int("eval_every", self.eval_every, low=1)}
+                   "eval_every": check_int("eval_every", self.eval_every, low=1),
+                   "weight_decay": check_float("weight_decay", self.weight_decay, low=0.0)}
         if self.lr <= 0:
             raise ValueError(f"lr must be positive; got {self.lr}")
         check_choice("optimizer", self.optimizer, {"adam", "sgd"})
@@ -142,7 +144,7 @@ def train(model: torch.nn.Module, task: Callable[..., Batch], config: TrainConfi
         raise ValueError(f"model has no parameters that require grad, so there is nothing to train; "
                          f"got {type(model).__name__}")
     optim_class = torch.optim.Adam if config.optimizer == "adam" else torch.optim.SGD
-    optimizer = optim_class(params, lr=config.lr)
+    optimizer = optim_class(params, lr=config.lr, weight_decay=config.weight_decay)
     rng = np.random.default_rng(config.seed)
     history = History(metric="accuracy" if loss == "cross_entropy" else "mse")
 

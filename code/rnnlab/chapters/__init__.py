@@ -13,6 +13,13 @@ chapter each and are imported by it, e.g. ``from rnnlab.chapters import bptt``:
 - ``saturation_rnns``   Chapter 3: the same networks run with four activations; the centred sigmoid RNN
 - ``criteria``          Chapter 4: eigen- and singular-value criteria, transient growth, initialisation spectra
 - ``criteria_figures``  Chapter 4: its figures and its two explorers
+- ``feedback_contest``  Chapter 1: the first-bit contest, window model vs RNN, over seeds
+- ``cliff``             Chapter 5: Pascanu's one-unit cliff, gradient descent on it, the clipping explorer
+- ``clipping_runs``     Chapter 5: training with and without clipping, divergence and spike detection
+- ``clipping_penalties`` Chapter 5: weight decay on the spectrum, descent on Pascanu's Ω
+- ``init_profiles``     Chapter 6: spectra and gain profiles of the initialisation families
+- ``init_figures``      Chapter 6: its figures and the initialisation explorer
+- ``init_training``     Chapter 6: the adding-problem comparison and the orthogonal constraint
 
 A chapter module may use the library; the library never imports a chapter module.
 """

@@ -1,0 +1,108 @@
+"""Initialisation families for the recurrent matrix W_hh, for NumPy and for a torch RecurrentClassifier.
+
+Three families, each scaled by a gain g:
+
+- ``"gaussian"``: i.i.d. entries ``W_ij ~ N(0, g²/H)``; for large H the eigenvalues fill the disc of radius g
+  (circular law) while σ_max(W) ≈ 2g, so at g = 1 the matrix sits on the edge between shrinking and growing.
+- ``"orthogonal"``: ``W = g Q`` with Q Haar-random orthogonal (``QᵀQ = I``): every singular value is g. Saxe,
+  McClelland & Ganguli (2014) proposed orthogonal initial weights; ``torch.nn.init.orthogonal_`` cites them.
+- ``"identity"``: ``W = g I``. With ReLU units and zero biases this is the IRNN of Le, Jaitly & Hinton (2015).
+
+``recurrent_matrix`` returns W (H, H) as a NumPy array for the hand-written RNN of ``rnnlab.rnn``;
+``apply`` writes the same family into the cell of a ``models.RecurrentClassifier`` with torch's own
+initialisers (``orthogonal_``, ``eye_``, ``normal_``) and a seeded ``torch.Generator``.
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from . import spectral
+from ._validate import check_choice, check_float, check_int, check_rng
+from .models import RecurrentClassifier
+
+FAMILIES = ("gaussian", "orthogonal", "identity")
+
+
+def _check_family(family) -> str:
+    if not isinstance(family, str):
+        raise ValueError(f"family must be one of {FAMILIES}; got {family!r}")
+    return check_choice("family", family, FAMILIES)
+
+
+def recurrent_matrix(family: str, H: int, gain: float, rng: np.random.Generator) -> np.ndarray:
+    """W_hh (H, H) of an initialisation family, scaled by ``gain``.
+
+    Parameters
+    ----------
+    family : {"gaussian", "orthogonal", "identity"}
+        ``g·G`` with ``G_ij ~ N(0, 1/H)``; ``g·Q`` with Q Haar-orthogonal; ``g·I``.
+    H : int ≥ 1
+        Hidden size.
+    gain : float ≥ 0
+        The scale g. Singular values: all g (orthogonal, identity); about 0 to 2g (Gaussian, large H).
+    rng : np.random.Generator
+        Source of randomness (unused by "identity", but checked, so every call looks the same).
+
+    Returns
+    -------
+    numpy.ndarray, shape (H, H), float64
+    """
+    family = _check_family(family)
+    H = check_int("H", H, low=1)
+    gain = check_float("gain", gain, low=0.0)
+    rng = check_rng(rng)
+    if family == "gaussian":
+        return spectral.gaussian(H, rng, scale=gain)  # (H, H)
+    if family == "orthogonal":
+        return gain * spectral.orthogonal(H, rng)  # (H, H)
+    return gain * np.eye(H)  # (H, H)
+
+
+def apply(model: RecurrentClassifier, family: str, gain: float = 1.0, seed: int = 0) -> RecurrentClassifier:
+    """Initialise ``model.cell.weight_hh`` (W_hh) in place from a family and set both cell biases to 0.
+
+    Uses torch's initialisers with ``torch.Generator().manual_seed(seed)`` (the global torch RNG is not
+    touched): ``orthogonal_(W, gain)``, ``eye_(W)·gain`` or ``normal_(W, 0, gain/√H)``. The input weights
+    W_xh and the readout keep the model's own initialisation. Zero biases make the identity family the IRNN
+    of Le et al. (2015); the other families get them too, so that only W_hh differs between families.
+
+    Parameters
+    ----------
+    model : RecurrentClassifier
+        Must have ``cell="rnn"`` (a single W_hh; LSTM and GRU stack gate blocks).
+    family : {"gaussian", "orthogonal", "identity"}
+    gain : float ≥ 0
+    seed : int ≥ 0
+
+    Returns
+    -------
+    The same model (for chaining).
+    """
+    if not isinstance(model, RecurrentClassifier):
+        raise ValueError(f"model must be a models.RecurrentClassifier; got {type(model).__name__}")
+    if model.cell_type != "rnn":
+        raise ValueError(f"model must have cell='rnn' (one square W_hh); got cell={model.cell_type!r}, whose "
+                         f"weight_hh stacks gate blocks")
+    family = _check_family(family)
+    gain = check_float("gain", gain, low=0.0)
+    seed = check_int("seed", seed, low=0)
+    generator = torch.Generator().manual_seed(seed)
+    W = model.cell.weight_hh  # (H, H)
+    with torch.no_grad():
+        if family == "orthogonal":
+            torch.nn.init.orthogonal_(W, gain=gain, generator=generator)
+        elif family == "identity":
+            torch.nn.init.eye_(W).mul_(gain)
+        else:
+            torch.nn.init.normal_(W, 0.0, gain / np.sqrt(model.hidden_size), generator=generator)
+        model.cell.bias_hh.zero_()
+        model.cell.bias_ih.zero_()
+    return model
+
+
+def recurrent_weight(model: RecurrentClassifier) -> np.ndarray:
+    """``model.cell.weight_hh`` as a float64 NumPy array (H, H), detached (for ``spectral`` functions)."""
+    if not isinstance(model, RecurrentClassifier) or model.cell_type != "rnn":
+        raise ValueError(f"model must be a models.RecurrentClassifier with cell='rnn'; got {model!r:.60}")
+    return model.cell.weight_hh.detach().cpu().double().numpy()

@@ -1,0 +1,58 @@
+"""Pascanu, Mikolov & Bengio's (2013, ICML, eq. 9) regularizer Ω, which asks every step Jacobian to preserve
+the norm of the back-propagated gradient.
+
+For a tanh (or any φ) RNN with row gradients v_k = ∂L/∂h_k (Chapter 2) and step Jacobians
+J_k = ∂h_k/∂h_{k-1} = diag(φ'(a_k)) W_hh, the product v_{k+1} J_{k+1} = (v_{k+1} ⊙ φ'(a_{k+1})) W_hh, and
+
+    r_k = ‖v_{k+1} J_{k+1}‖ / ‖v_{k+1}‖,      Ω = Σ_k (r_k − 1)².
+
+Ω is 0 when no step shrinks or grows the gradient. Like the paper, :func:`omega_grad` returns only the
+*immediate* derivative of Ω with respect to W_hh: v_{k+1} and φ'(a_{k+1}) are held constant (the states are
+"detached"), so with u_k = v_{k+1} ⊙ φ'(a_{k+1}) and z_k = u_k W_hh,
+
+    ∂Ω/∂W_hh = Σ_k 2 (r_k − 1) / (‖v_{k+1}‖ ‖z_k‖) · u_kᵀ z_k       (an (H, H) sum of outer products).
+
+Arrays: ``dh`` (K, H) holds v_{k+1} for K steps, ``dphi`` (K, H) holds φ'(a_{k+1}), ``W_hh`` (H, H).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ._validate import as_array, check_square
+
+
+def _check(dh, dphi, W_hh):
+    W_hh = check_square("W_hh", W_hh)
+    dh, dphi = as_array("dh", dh, ndim=2), as_array("dphi", dphi, ndim=2)
+    H = W_hh.shape[0]
+    if dh.shape[1] != H or dh.shape != dphi.shape or dh.shape[0] == 0:
+        raise ValueError(f"dh and dphi must both have shape (K, H) with K ≥ 1 and H = {H} (W_hh is {W_hh.shape}); "
+                         f"got {dh.shape} and {dphi.shape}")
+    norms = np.linalg.norm(dh, axis=1)  # (K,)
+    if np.any(norms == 0):
+        raise ValueError("every row of dh must be non-zero: r_k divides by ‖∂L/∂h_{k+1}‖")
+    return dh, dphi, W_hh, norms
+
+
+def jacobian_ratios(dh, dphi, W_hh) -> np.ndarray:
+    """r_k = ‖v_{k+1} J_{k+1}‖ / ‖v_{k+1}‖ for every step k (K,): 1 means the step keeps the gradient's norm."""
+    dh, dphi, W_hh, norms = _check(dh, dphi, W_hh)
+    z = (dh * dphi) @ W_hh  # (K, H)  v J, row form
+    return np.linalg.norm(z, axis=1) / norms
+
+
+def omega(dh, dphi, W_hh) -> float:
+    """Ω = Σ_k (r_k − 1)² (Pascanu et al. 2013, eq. 9)."""
+    return float(np.sum((jacobian_ratios(dh, dphi, W_hh) - 1.0) ** 2))
+
+
+def omega_grad(dh, dphi, W_hh) -> np.ndarray:
+    """The immediate derivative ∂Ω/∂W_hh (H, H), with dh and dphi held constant (see the module docstring)."""
+    dh, dphi, W_hh, norms = _check(dh, dphi, W_hh)
+    u = dh * dphi  # (K, H)
+    z = u @ W_hh  # (K, H)
+    z_norms = np.linalg.norm(z, axis=1)  # (K,)
+    if np.any(z_norms == 0):
+        raise ValueError("a step Jacobian maps ∂L/∂h_{k+1} to 0, so ‖v J‖ has no derivative there")
+    coef = 2.0 * (z_norms / norms - 1.0) / (norms * z_norms)  # (K,)
+    return (u * coef[:, None]).T @ z  # (H, H)  Σ_k coef_k u_kᵀ z_k

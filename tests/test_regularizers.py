@@ -1,0 +1,72 @@
+"""Ω of Pascanu et al. (2013) and its immediate derivative, against torch autograd with the states detached."""
+import numpy as np
+import pytest
+import torch
+
+from rnnlab import regularizers
+from rnnlab.chapters import clipping_penalties as cp
+
+
+def _sample(seed, K=7, H=5):
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((K, H)), rng.uniform(0.1, 1.0, (K, H)), rng.standard_normal((H, H))
+
+
+def _torch_omega(dh, dphi, W):
+    v = torch.tensor(dh).detach()      # ∂L/∂h_{k+1}: held constant, as in the paper
+    d = torch.tensor(dphi).detach()    # φ'(a_{k+1}): held constant
+    W = torch.tensor(W, requires_grad=True)
+    r = ((v * d) @ W).norm(dim=1) / v.norm(dim=1)
+    omega = ((r - 1) ** 2).sum()
+    grad, = torch.autograd.grad(omega, W)
+    return omega.item(), r.detach().numpy(), grad.numpy()
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_omega_and_its_immediate_derivative_match_autograd(seed):
+    dh, dphi, W = _sample(seed)
+    omega, r, grad = _torch_omega(dh, dphi, W)
+    np.testing.assert_allclose(regularizers.jacobian_ratios(dh, dphi, W), r, rtol=1e-13)
+    assert regularizers.omega(dh, dphi, W) == pytest.approx(omega, rel=1e-13)
+    np.testing.assert_allclose(regularizers.omega_grad(dh, dphi, W), grad, rtol=1e-10, atol=1e-13)
+
+
+def test_omega_is_zero_for_orthogonal_w_and_unit_derivatives():
+    Q, _ = np.linalg.qr(np.random.default_rng(0).standard_normal((4, 4)))
+    dh = np.random.default_rng(1).standard_normal((3, 4))
+    assert regularizers.omega(dh, np.ones((3, 4)), Q) == pytest.approx(0.0, abs=1e-24)
+    np.testing.assert_allclose(regularizers.omega_grad(dh, np.ones((3, 4)), Q), 0.0, atol=1e-12)
+
+
+def test_omega_descent_brings_ratios_toward_one():
+    run = cp.omega_descent(steps=10)
+    assert run.omega[-1] < run.omega[0] / 10
+    assert np.abs(run.ratios[-1] - 1).mean() < np.abs(run.ratios[0] - 1).mean()
+
+
+def test_decayed_spectrum_shrinks():
+    s0, r0 = cp.decayed_spectrum(0, 0.0, steps=20)
+    s1, r1 = cp.decayed_spectrum(0, 0.5, steps=20)
+    assert s1 < s0 and r1 < r0
+
+
+GOOD = _sample(0)
+
+
+@pytest.mark.parametrize("call, pattern", [
+    (lambda: regularizers.omega(GOOD[0], GOOD[1], np.ones((5, 4))), "W_hh must be square"),
+    (lambda: regularizers.omega(GOOD[0][:, :3], GOOD[1], GOOD[2]), "dh and dphi must both have shape"),
+    (lambda: regularizers.omega(GOOD[0], GOOD[1][:3], GOOD[2]), "dh and dphi must both have shape"),
+    (lambda: regularizers.jacobian_ratios(np.zeros((2, 5)), np.ones((2, 5)), GOOD[2]), "non-zero"),
+    (lambda: regularizers.jacobian_ratios(GOOD[0][0], GOOD[1][0], GOOD[2]), "dh must have 2"),
+    (lambda: regularizers.omega_grad(GOOD[0], np.zeros_like(GOOD[1]), GOOD[2]), "maps"),
+    (lambda: regularizers.omega_grad(GOOD[0] * np.nan, GOOD[1], GOOD[2]), "dh contains NaN"),
+    (lambda: cp.decayed_spectrum(0, -1.0), "weight_decay must be at least 0"),
+    (lambda: cp.decayed_spectrum(0, 0.1, steps=0), "steps must be at least 1"),
+    (lambda: cp.omega_descent(lr=0.0), "lr must be positive"),
+    (lambda: cp.omega_descent(scale=-1.0), "scale must be at least 0"),
+    (lambda: cp.omega_descent(steps=0), "steps must be at least 1"),
+])
+def test_bad_inputs(call, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        call()
