@@ -20,7 +20,7 @@ _GREY = plotting.COLORS["grey"]
 
 
 # --- input checks ----------------------------------------------------------------------------------------
-def _check_figure(fig) -> None:
+def check_figure(fig) -> None:
     if not isinstance(fig, Figure):
         raise ValueError(f"fig must be a matplotlib Figure, e.g. plt.figure(); got {type(fig).__name__}")
 
@@ -39,23 +39,23 @@ def _check_results(name, results, cls) -> list:
     return items
 
 
-def _check_params(params, keys) -> dict:
+def check_params(params, keys) -> dict:
     if not isinstance(params, dict) or any(k not in params for k in keys):
         raise ValueError(f"params must be a dict with the slider values {sorted(keys)}; got {params!r}")
     return params
 
 
-# --- shared panels -----------------------------------------------------------------------------------------
-def _title(ax, text, loc="center") -> None:
+# --- shared panels (Chapter 6 draws its gain panels with these too) ---------------------------------------
+def panel_title(ax, text, loc="center") -> None:
     ax.set_title(text, loc=loc, y=1.0)  # a fixed y: no search for a free spot above the tick labels
 
 
-def _xlabel(ax, text) -> None:
+def panel_xlabel(ax, text) -> None:
     ax.set_xlabel(text)
     ax.xaxis.set_label_coords(0.5, -0.14)  # a fixed place: no search over the tick-label boxes
 
 
-def _badge(ax, gain) -> None:
+def gain_badge(ax, gain) -> None:
     """The gain's fate (plotting.classify) in a box *above* the top-right corner of ``ax``."""
     status = plotting.classify(gain)
     ax.text(1.0, 1.03, f"{plotting.STATUS_LABELS.get(status, status)}: {gain:.0e}", transform=ax.transAxes,
@@ -69,13 +69,13 @@ def _unit_circle(ax) -> None:
     ax.set(aspect="equal", xlabel="Re λ", ylabel="Im λ")
 
 
-def _lag_axes(ax, n_max, ylim=(1e-15, 1e15)) -> None:
+def lag_axes(ax, n_max, ylim=(1e-15, 1e15)) -> None:
     """Log axis of gains against the lag n, with fixed plain-text ticks (mathtext would double the time)."""
     if ax.get_yscale() != "log":  # a kept axis is log already: setting it again rebuilds its ticker
         ax.set_yscale("log")
     ax.set(ylim=ylim, xlim=(0, n_max))
     ax.plot((0, n_max), (1.0, 1.0), color=_GREY, lw=0.8)  # gain 1; axhline would autoscale first (slow)
-    _xlabel(ax, "steps back n")
+    panel_xlabel(ax, "steps back n")
     lo, hi = (int(round(np.log10(v))) for v in ylim)
     step = 6 if hi - lo > 15 else 2  # at 10^±6 the ticks mark the thresholds of "vanished" and "exploded"
     exponents = [k for k in range(lo, hi + 1) if k % step == 0]
@@ -99,10 +99,10 @@ def _norm_panel(ax, result: LinearFate, ylim=(1e-15, 1e15)) -> None:
     if result.peak > 1.0 and result.rho < 1.0:  # transient growth: mark the peak
         ax.plot(result.peak_lag, result.peak, "o", ms=5, color=plotting.COLORS["blue"],
                 label=f"peak {result.peak:.3g} at n = {result.peak_lag}")
-    _lag_axes(ax, n[-1], ylim)
-    _title(ax, f"σ_max = {result.sigma_max:.2f}", loc="left")
+    lag_axes(ax, n[-1], ylim)
+    panel_title(ax, f"σ_max = {result.sigma_max:.2f}", loc="left")
     ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5))
-    _badge(ax, result.norms[-1])
+    gain_badge(ax, result.norms[-1])
 
 
 # --- 4.2 and 4.4: static figures -----------------------------------------------------------------------------
@@ -111,7 +111,7 @@ def draw_modes(fig, modes, titles, stable=None) -> None:
 
     ``titles`` (text, one per panel); ``stable``, a ``Modes`` of ``stable_part(W, z)``, joins the last panel.
     """
-    _check_figure(fig)
+    check_figure(fig)
     modes = _check_results("modes", modes, Modes)
     if not isinstance(titles, (list, tuple)) or len(titles) != len(modes) or not all(isinstance(t, str)
                                                                                      for t in titles):
@@ -137,7 +137,7 @@ def draw_modes(fig, modes, titles, stable=None) -> None:
 
 def draw_transient(fig, result: LinearFate) -> None:
     """Left: singular values and eigenvalue moduli, sorted, against 1. Right: ‖Wⁿ‖ as in the explorer."""
-    _check_figure(fig)
+    check_figure(fig)
     _check_result("result", result, LinearFate)
     ax_s, ax_n = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.6]})
     i = np.arange(1, len(result.singular_values) + 1)
@@ -154,7 +154,7 @@ def draw_transient(fig, result: LinearFate) -> None:
 # --- 4.5 initialisation -------------------------------------------------------------------------------------
 def draw_init(fig, results) -> None:
     """2×2: eigenvalues, singular-value histograms, linear curves, tanh curves, one colour per ``InitFate``."""
-    _check_figure(fig)
+    check_figure(fig)
     results = _check_results("results", results, InitFate)
     (ax_e, ax_s), (ax_l, ax_t) = fig.subplots(2, 2)
     colors = list(plotting.COLORS.values())
@@ -183,16 +183,16 @@ def draw_init(fig, results) -> None:
 # --- explorer (a), §4.4: eigenvalues against singular values ---------------------------------------------------
 def draw_spectrum_fate(fig, result: LinearFate, params: dict) -> None:
     """Left: eigenvalues and the unit circle. Right: ‖Wⁿ‖ against n with ρⁿ and the bound σ_maxⁿ."""
-    _check_figure(fig)
+    check_figure(fig)
     _check_result("result", result, LinearFate)
-    _check_params(params, ("rho", "nonnormality", "T"))
+    check_params(params, ("rho", "nonnormality", "T"))
     ax_e, ax_n = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.6]})
     _unit_circle(ax_e)
     ax_e.yaxis.set_label_coords(-0.2, 0.5)
     ax_e.xaxis.set_label_coords(0.5, -0.14)
     ax_e.plot(result.eigenvalues.real, result.eigenvalues.imag, "o", ms=4, color=plotting.COLORS["blue"])
     ax_e.set(xlim=(-1.6, 1.6), ylim=(-1.6, 1.6), xticks=[-1, 0, 1], yticks=[-1, 0, 1])
-    _title(ax_e, f"eigenvalues: ρ = {result.rho:.2f}")
+    panel_title(ax_e, f"eigenvalues: ρ = {result.rho:.2f}")
     _norm_panel(ax_n, result)
     fig.subplots_adjust(left=0.08, right=0.75, bottom=0.16, top=0.88, wspace=0.3)  # legend on the right
 
@@ -211,9 +211,9 @@ def spectrum_explorer() -> Explorer:
 # --- explorer (b), §4.3: σ_max against 1/γ ----------------------------------------------------------------------
 def draw_gamma_fate(fig, result: GammaFate, params: dict) -> None:
     """Left: σ_i(W) and |λ_i(W)| against the lines 1/γ. Middle, right: the gains ‖∂h_T/∂h_(T−n)‖ and ηⁿ."""
-    _check_figure(fig)
+    check_figure(fig)
     _check_result("result", result, GammaFate)
-    sigma_max = _check_params(params, ("sigma_max", "input_scale", "T"))["sigma_max"]
+    sigma_max = check_params(params, ("sigma_max", "input_scale", "T"))["sigma_max"]
     axes = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1, 1.3, 1.3]})
     ax = axes[0]
     ax.plot(result.singular_values, np.ones_like(result.singular_values), "|", ms=12, color=plotting.COLORS["red"])
@@ -223,16 +223,16 @@ def draw_gamma_fate(fig, result: GammaFate, params: dict) -> None:
     for name, gamma, c in zip(result.names, result.gamma, colors):
         ax.plot((1 / gamma, 1 / gamma), (-0.5, 1.5), color=c, ls="--", lw=1.2)  # axvline would autoscale first
         ax.text(1 / gamma + 0.15, 0.5, f"1/γ {name}", color=c, fontsize=8, va="center")  # between the two rows
-    _xlabel(ax, "value")
-    _title(ax, f"σ_max = {sigma_max:.2f}")
+    panel_xlabel(ax, "value")
+    panel_title(ax, f"σ_max = {sigma_max:.2f}")
     n = np.arange(result.norms.shape[1])
     for ax, name, gamma, c, norms, bound in zip(axes[1:], result.names, result.gamma, colors, result.norms,
                                             result.bound):
         ax.plot(n, plotting.log_safe(bound), ":", color=plotting.COLORS["red"], label="bound ηⁿ")
         ax.plot(n, plotting.log_safe(norms), color=c, label="‖∂h_T/∂h_(T−n)‖")
-        _lag_axes(ax, n[-1])
-        _title(ax, f"{name}: η = {gamma * sigma_max:.2f}", loc="left")
-        _badge(ax, norms[-1])
+        lag_axes(ax, n[-1])
+        panel_title(ax, f"{name}: η = {gamma * sigma_max:.2f}", loc="left")
+        gain_badge(ax, norms[-1])
     axes[2].tick_params(labelleft=False)  # the same axis as the middle panel
     axes[1].legend(loc="lower left")  # one legend: both panels draw the same two lines
     fig.subplots_adjust(left=0.06, right=0.99, bottom=0.16, top=0.88, wspace=0.2)

@@ -8,7 +8,7 @@ import numpy as np
 
 from .. import init, plotting
 from ..widgets import Explorer, Slider
-from .criteria_figures import _badge, _check_figure, _check_params, _lag_axes, _title, _xlabel
+from .criteria_figures import gain_badge, check_figure, check_params, lag_axes, panel_title, panel_xlabel
 from .init_profiles import LABEL, Profile, explorer_profile
 
 _COLOR = {"gaussian": plotting.COLORS["blue"], "orthogonal": plotting.COLORS["red"],
@@ -26,7 +26,7 @@ def _check_profiles(profiles) -> list:
 
 def draw_profiles(fig, profiles, ylim=(1e-15, 1e15)) -> None:
     """Left: σ_i(W_hh) (dots) and the range of σ_max(J_t) over t (bar). Right: the gain over lag, per profile."""
-    _check_figure(fig)
+    check_figure(fig)
     profiles = _check_profiles(profiles)
     ax_s, ax_g = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.6]})
     for k, p in enumerate(profiles):
@@ -40,12 +40,12 @@ def draw_profiles(fig, profiles, ylim=(1e-15, 1e15)) -> None:
     ax_s.axhline(1.0, color=plotting.COLORS["grey"], lw=0.8)
     ax_s.set(xlim=(-0.5, len(profiles) - 0.2), ylim=(0, 3.5), xticks=range(len(profiles)),
              xticklabels=[_SHORT[p.family] for p in profiles])
-    _title(ax_s, "σ_i(W_hh) •   σ_max(J_t) ▮")
-    _lag_axes(ax_g, len(profiles[0].norms) - 1, ylim)
+    panel_title(ax_s, "σ_i(W_hh) •   σ_max(J_t) ▮")
+    lag_axes(ax_g, len(profiles[0].norms) - 1, ylim)
     ax_g.set_ylabel("‖∂h_T/∂h_(T−n)‖")
     if len(profiles) == 1:
-        _badge(ax_g, profiles[0].norms[-1])
-        _title(ax_g, f"‖h_T‖ = {profiles[0].h_norm[-1]:.3g}", loc="left")
+        gain_badge(ax_g, profiles[0].norms[-1])
+        panel_title(ax_g, f"‖h_T‖ = {profiles[0].h_norm[-1]:.3g}", loc="left")
     else:
         ax_g.legend([p.label for p in profiles], loc="lower left", fontsize=8)
         fig.subplots_adjust(left=0.06, right=0.98, bottom=0.17, top=0.9, wspace=0.3)
@@ -53,7 +53,7 @@ def draw_profiles(fig, profiles, ylim=(1e-15, 1e15)) -> None:
 
 def draw_explorer(fig, result: Profile, params: dict) -> None:
     """The explorer's frame: ``draw_profiles`` of the one profile."""
-    _check_params(params, ("family", "gain", "input_scale", "T"))
+    check_params(params, ("family", "gain", "input_scale", "T"))
     draw_profiles(fig, [result])
     fig.axes[0].set_xticks([0], [LABEL[result.family]])
     fig.axes[0].set_xlim(-0.5, 0.8)
