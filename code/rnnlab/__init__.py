@@ -9,6 +9,9 @@ The library:
 
 - ``activations``  σ, tanh, ReLU, their derivatives and bounds γ             (Chapter 3)
 - ``rnn``          vanilla RNN forward, hand-written BPTT, truncated BPTT     (Chapters 1–2)
+- ``lstm``         LSTM forward, hand-written (truncated) BPTT, torch layout   (Chapter 7)
+- ``lstm_jacobian`` the LSTM's step Jacobian of (h, c) and its cell path diag(f_t) (Chapter 7)
+- ``gru``          GRU forward, hand-written (truncated) BPTT, step Jacobians  (Chapter 7)
 - ``spectral``     matrices with chosen spectra, Jacobian-product norms       (Chapter 4)
 - ``gradcheck``    finite differences, relative error, torch autograd refs    (Chapter 2)
 - ``tasks``        synthetic sequence tasks                                   (Chapters 1, 8)

@@ -153,3 +153,30 @@ def _check_range(name, value, low, high) -> None:
         raise ValueError(f"{name} must be at least {low}; got {value}")
     if high is not None and value > high:
         raise ValueError(f"{name} must be at most {high}; got {value}")
+
+
+def check_input_and_state(x_name: str, x, h_name: str, h) -> tuple:
+    """Validate an input ``x`` (N, T, D) — or one step ``x_t`` (N, D) when ``x_name`` is not "x" — and a state
+    ``h`` (N, H), as every recurrent cell takes them. Returns ``(x, h, N, H, D)``."""
+    x = as_array(x_name, x)
+    h = as_array(h_name, h, ndim=2)
+    N, H = h.shape
+    if N < 1 or H < 1:
+        raise ValueError(f"{h_name} must have shape (N, H) with N ≥ 1 sequences and H ≥ 1 hidden units; "
+                         f"got {h.shape}")
+    ndim, sym = (3, "(N, T, D)") if x_name == "x" else (2, "(N, D)")
+    if x.ndim != ndim or x.shape[0] != N:
+        raise ValueError(f"{x_name} must have shape {sym} with N = {N} (from {h_name}); got {x.shape}")
+    if ndim == 3 and x.shape[1] < 1:
+        raise ValueError(f"x must have at least one time step (T ≥ 1); got shape {x.shape}")
+    return x, h, N, H, x.shape[-1]
+
+
+def check_arrays(specs) -> list:
+    """``specs`` lists ``(name, value, shape, symbols)``; each value as a checked float64 array of that shape."""
+    out = []
+    for name, value, shape, symbols in specs:
+        value = as_array(name, value)
+        check_shape(name, value, shape, symbols)
+        out.append(value)
+    return out

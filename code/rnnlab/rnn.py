@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import as_array, check_dims, check_int, check_shape
+from ._validate import as_array, check_arrays, check_dims, check_input_and_state, check_int, check_shape
 from .activations import Activation, get_activation
 
 
@@ -57,24 +57,9 @@ class Grads(NamedTuple):
 
 def check_params(x_name, x, h_name, h, W_xh, W_hh, b):
     """Validate x (N, T, D) or x_t (N, D), a state (N, H) and the parameters; D from x, N and H from h."""
-    x = as_array(x_name, x)
-    h = as_array(h_name, h, ndim=2)
-    N, H = h.shape
-    if N < 1 or H < 1:
-        raise ValueError(f"{h_name} must have shape (N, H) with N ≥ 1 sequences and H ≥ 1 hidden units; "
-                         f"got {h.shape}")
-    ndim, sym = (3, "(N, T, D)") if x_name == "x" else (2, "(N, D)")
-    if x.ndim != ndim or x.shape[0] != N:
-        raise ValueError(f"{x_name} must have shape {sym} with N = {N} (from {h_name}); got {x.shape}")
-    if ndim == 3 and x.shape[1] < 1:
-        raise ValueError(f"x must have at least one time step (T ≥ 1); got shape {x.shape}")
-    D = x.shape[-1]
-    W_xh = as_array("W_xh", W_xh)
-    check_shape("W_xh", W_xh, (H, D), "(H, D)")
-    W_hh = as_array("W_hh", W_hh)
-    check_shape("W_hh", W_hh, (H, H), "(H, H)")
-    b = as_array("b", b)
-    check_shape("b", b, (H,), "(H,)")
+    x, h, N, H, D = check_input_and_state(x_name, x, h_name, h)
+    W_xh, W_hh, b = check_arrays([("W_xh", W_xh, (H, D), "(H, D)"), ("W_hh", W_hh, (H, H), "(H, H)"),
+                                  ("b", b, (H,), "(H,)")])
     return x, h, W_xh, W_hh, b
 
 
