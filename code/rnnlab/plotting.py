@@ -69,8 +69,9 @@ def classify(gain, vanished_below: float = VANISHED_BELOW, exploded_above: float
     return WITHIN
 
 
-def annotate_status(ax, status: str, detail: str = "") -> None:
-    """Write a boxed status label ("exploded", "vanished", …) in the top-right corner of ``ax``."""
+def annotate_status(ax, status: str, detail: str = "", above: bool = False) -> None:
+    """Write a boxed status label ("exploded", "vanished", …) in the top-right corner of ``ax`` — inside it, or
+    ``above=True`` just above it, where it can never cover the data."""
     from matplotlib.axes import Axes  # here, so that importing plotting stays light
 
     if not isinstance(ax, Axes):
@@ -81,8 +82,9 @@ def annotate_status(ax, status: str, detail: str = "") -> None:
     color = STATUS_COLORS.get(status, COLORS["grey"])
     label = STATUS_LABELS.get(status, status)
     text = label if not detail else f"{label}: {detail}"
-    ax.text(0.98, 0.95, text, transform=ax.transAxes, ha="right", va="top", fontsize=9, color="white",
-            fontweight="bold", bbox={"boxstyle": "round,pad=0.3", "facecolor": color, "edgecolor": "none"})
+    x, y, va, pad = (1.0, 1.03, "bottom", 0.25) if above else (0.98, 0.95, "top", 0.3)
+    ax.text(x, y, text, transform=ax.transAxes, ha="right", va=va, fontsize=9, color="white",
+            fontweight="bold", bbox={"boxstyle": f"round,pad={pad}", "facecolor": color, "edgecolor": "none"})
 
 
 def log_safe(values, floor: float = 1e-200, ceil: float = 1e200) -> np.ndarray:

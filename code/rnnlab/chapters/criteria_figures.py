@@ -57,10 +57,7 @@ def panel_xlabel(ax, text) -> None:
 
 def gain_badge(ax, gain) -> None:
     """The gain's fate (plotting.classify) in a box *above* the top-right corner of ``ax``."""
-    status = plotting.classify(gain)
-    ax.text(1.0, 1.03, f"{plotting.STATUS_LABELS.get(status, status)}: {gain:.0e}", transform=ax.transAxes,
-            ha="right", va="bottom", fontsize=9, color="white", fontweight="bold",
-            bbox={"boxstyle": "round,pad=0.25", "facecolor": plotting.STATUS_COLORS[status], "edgecolor": "none"})
+    plotting.annotate_status(ax, plotting.classify(gain), f"{gain:.0e}", above=True)
 
 
 def _unit_circle(ax) -> None:
