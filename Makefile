@@ -39,7 +39,7 @@ $(MATHJAX): tests/browser/package.json tests/browser/package-lock.json
 	else echo "npm not found: the browser test will skip its MathJax check"; fi
 
 outputs: $(STAMP)
-	$(PY) -m rnnlab.execute chapters/*.ipynb
+	$(PY) -m rnnlab.execute
 
 bench: $(STAMP)
 	$(PY) -m rnnlab.bench

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from rnnlab import seeds
-from rnnlab.execute import run_notebook
+from rnnlab.execute import book_notebooks, run_notebook
 
-CHAPTERS = sorted((Path(__file__).resolve().parents[1] / "chapters").glob("*.ipynb"))
+CHAPTERS = book_notebooks(Path(__file__).resolve().parents[1])  # the appendix pages too
 OTHER_SEEDS = "1000-1004"
 
 

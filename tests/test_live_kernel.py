@@ -27,8 +27,9 @@ import urllib.request
 import pytest
 
 from browsers import ROOT, launch, require_browser, skip_or_fail
+from rnnlab.execute import book_notebooks
 
-CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
+CHAPTERS = book_notebooks(ROOT)  # the chapters and the appendix pages
 TIMINGS = ROOT / "_build" / "live-kernel.json"
 RAW_MARKUP = ["{eq}", "{cite}", "{ref}", "{prf:", ":::{", "```{", "{numref}", "{doc}"]
 RUN_NOTE = "Run this chapter"
@@ -57,14 +58,15 @@ def _missing_jupyterlab():
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    """A running JupyterLab over a copy of the chapters: yields (base URL, token); always stopped."""
+    """A running JupyterLab over a copy of the book's notebooks (chapters/, appendix/): yields (base URL, token);
+    always stopped."""
     require_browser()
     skip_or_fail(_missing_jupyterlab())
     home = tmp_path_factory.mktemp("jupyterlab")
-    notebooks = home / "chapters"
-    notebooks.mkdir()
+    notebooks = home / "book"
     for chapter in CHAPTERS:
-        shutil.copy(chapter, notebooks / chapter.name)
+        (notebooks / _relative(chapter)).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(chapter, notebooks / _relative(chapter))
     for name, values in SETTINGS.items():
         path = home / "settings" / f"{name}.jupyterlab-settings"
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -92,6 +94,11 @@ def lab(tmp_path_factory):
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
         log.close()
+
+
+def _relative(notebook):
+    """The notebook's path in the served copy, as JupyterLab names it: chapters/01_….ipynb."""
+    return f"{notebook.parent.name}/{notebook.name}"
 
 
 def _wait_for_server(server, url, log):
@@ -130,9 +137,9 @@ def test_chapter_reads_and_runs_in_jupyterlab(lab, browser, timings, chapter):
     errors = []
     page.on("pageerror", lambda err: errors.append(str(err)))
     try:
-        page.goto(f"{base}/lab/tree/{chapter.name}?token={token}&reset", wait_until="load")
+        page.goto(f"{base}/lab/tree/{_relative(chapter)}?token={token}&reset", wait_until="load")
         page.wait_for_function(f"() => window.jupyterapp && {PANEL} && {PANEL}.context.path === "
-                               f"{json.dumps(chapter.name)}", timeout=STARTUP_S * 1000)
+                               f"{json.dumps(_relative(chapter))}", timeout=STARTUP_S * 1000)
         page.evaluate(f"async () => {{ await {PANEL}.context.ready; await {PANEL}.sessionContext.ready; }}")
         solutions = chapter.read_text().count("{solution}")
         _wait_for_markdown(page, solutions)

@@ -194,3 +194,50 @@ def test_loss_function_names():
     assert models.loss_function("cross_entropy")(out, y).item() == pytest.approx(F.cross_entropy(out, y).item())
     with pytest.raises(ValueError, match="reduction"):
         models.loss_function("mse", reduction="none")
+
+
+# --- an output at every step (copy memory) ---------------------------------------------------------------
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_every_step_reads_out_every_state_and_ends_like_the_final_readout(cell):
+    x = torch.randn(3, 6, 2, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    many = RecurrentClassifier(2, 4, 5, cell=cell, seed=1, dtype=torch.float64, every_step=True)
+    last = RecurrentClassifier(2, 4, 5, cell=cell, seed=1, dtype=torch.float64)
+    out, states = many(x, return_states=True)
+    assert out.shape == (3, 6, 5) and len(states) == 6
+    for t, h in enumerate(states):
+        torch.testing.assert_close(out[:, t], many.readout(h), rtol=0, atol=1e-14)
+    torch.testing.assert_close(out[:, -1], last(x), rtol=0, atol=1e-14)
+    torch.testing.assert_close(many(x), out, rtol=0, atol=0)
+
+
+def test_every_step_cross_entropy_is_the_mean_over_all_steps_and_checks_targets():
+    model = RecurrentClassifier(10, 4, 10, cell="lstm", seed=0, dtype=torch.float64, every_step=True)
+    batch = tasks.copy_memory(5, 3, np.random.default_rng(0))  # y (5, 23)
+    out = model(batch.x)  # (5, 23, 10)
+    per_step = [F.cross_entropy(out[:, t], batch.y[:, t], reduction="none") for t in range(23)]
+    expected = torch.stack(per_step, dim=1)  # (N, T)
+    loss = models.loss_function("cross_entropy")
+    torch.testing.assert_close(loss(out, batch.y), expected.mean(), rtol=1e-14, atol=0)
+    total = models.loss_function("cross_entropy", reduction="sum")(out, batch.y)
+    torch.testing.assert_close(total, expected.sum(), rtol=1e-14, atol=0)
+    with pytest.raises(ValueError, match="class indices from 2 to 10"):
+        loss(out, batch.y + 2)
+    with pytest.raises(ValueError, match="output must have shape"):
+        loss(out, batch.y[:, :-1])
+
+
+def test_every_step_gradient_norms_collect_every_steps_loss():
+    model = RecurrentClassifier(10, 4, 10, cell="gru", seed=0, dtype=torch.float64, every_step=True)
+    batch = tasks.copy_memory(4, 2, np.random.default_rng(1))
+    norms = hidden_gradient_norms(model, batch)
+    out, states = model(batch.x, return_states=True)
+    models.loss_function("cross_entropy", reduction="sum")(out, batch.y).backward()
+    expected = [h.grad.norm(dim=1).mean().item() for h in states]
+    np.testing.assert_allclose(norms, expected, rtol=1e-14, atol=0)
+    assert norms.shape == (22,) and np.all(norms > 0)
+
+
+def test_every_step_is_validated():
+    with pytest.raises(ValueError, match="every_step must be True or False"):
+        RecurrentClassifier(1, 2, 2, every_step="yes")

@@ -14,10 +14,13 @@ import pytest
 import yaml
 from pybtex.database import parse_file
 
+from rnnlab.execute import book_notebooks
+
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 TOC = yaml.safe_load((ROOT / "_toc.yml").read_text())
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
+PAGES = book_notebooks(ROOT)  # the chapters and the appendix pages: every rule but the chapter anatomy applies
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
@@ -45,8 +48,8 @@ def _source(cell):
 
 
 def test_every_chapter_is_in_the_toc_and_every_toc_entry_exists():
-    listed = {f for f in _toc_files(TOC) if f.startswith("chapters/")}
-    assert listed == {f"chapters/{p.stem}" for p in CHAPTERS}
+    listed = {f for f in _toc_files(TOC) if f.startswith(("chapters/", "appendix/"))}
+    assert listed == {f"{p.parent.name}/{p.stem}" for p in PAGES}
     for f in _toc_files(TOC):
         assert (ROOT / f).with_suffix(".ipynb").exists() or (ROOT / f).with_suffix(".md").exists(), f
 
@@ -55,7 +58,7 @@ def test_there_is_at_least_one_chapter():
     assert CHAPTERS, "no chapter notebooks found in chapters/"
 
 
-@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.stem)
 def test_chapter_was_run_top_to_bottom_without_errors(path):
     cells = _code_cells(_load(path))
     assert [c["execution_count"] for c in cells] == list(range(1, len(cells) + 1)), \
@@ -67,9 +70,9 @@ def test_chapter_was_run_top_to_bottom_without_errors(path):
     assert not streams, f"stderr committed (warnings or progress bars): {streams[0]['text'][:200]}"
 
 
-@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
-def test_chapter_anatomy(path):
-    nb = _load(path)
+def _check_code_anatomy(nb):
+    """What every executable page shares: the setup cell, code that imports, cells that assert, explorers with a
+    scrubber; returns the page's whole text."""
     cells, code = nb["cells"], _code_cells(nb)
     text = "\n".join(_source(c) for c in cells)
     setup = code[0]
@@ -82,15 +85,27 @@ def test_chapter_anatomy(path):
     assert "import *" not in text and "sys.path" not in text
     asserts = sum(bool(re.search(r"^\s*assert ", _source(c), re.M)) for c in code)
     assert asserts >= 3, f"claim checks must assert; found {asserts} asserting cells"
-    assert text.count("```{exercise}") >= 3 and text.count("```{solution}") >= 3
-    assert ":class: dropdown" in text, "solutions sit in dropdowns"
-    assert re.search(r"Myth", text), "a myth-vs-fact box"
-    assert CITATION.search(text), "cites the literature (links to book/references.md#key)"
     for cell in code:
         if any(WIDGET_VIEW in o.get("data", {}) for o in cell["outputs"]):
             assert "nbval-ignore-output" in cell["metadata"].get("tags", []), "explorer cells skip nbval"
             assert any("text/html" in o.get("data", {}) for o in cell["outputs"]), "explorers carry a scrubber"
     assert "widgets" not in nb["metadata"], "no widget state: the static site shows the scrubber"
+    return text
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_chapter_anatomy(path):
+    text = _check_code_anatomy(_load(path))
+    assert text.count("```{exercise}") >= 3 and text.count("```{solution}") >= 3
+    assert ":class: dropdown" in text, "solutions sit in dropdowns"
+    assert re.search(r"Myth", text), "a myth-vs-fact box"
+    assert CITATION.search(text), "cites the literature (links to book/references.md#key)"
+
+
+@pytest.mark.parametrize("path", sorted(set(PAGES) - set(CHAPTERS)), ids=lambda p: p.stem)
+def test_appendix_page_anatomy(path):
+    """An appendix page is a worked how-to: no exercises or myth box required, the rest as a chapter."""
+    _check_code_anatomy(_load(path))
 
 
 CITATION = re.compile(r"\]\(\.\./book/references\.md#([A-Za-z0-9_-]+)\)")
@@ -105,7 +120,7 @@ def _markdown(nb):
     return "\n".join(_source(c) for c in nb["cells"] if c["cell_type"] == "markdown")
 
 
-@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.stem)
 def test_markdown_renders_in_every_reading_mode(path):
     """What JupyterLab (jupyterlab-myst), Notebook 7 and Colab cannot render is not written at all."""
     markdown = _markdown(_load(path))
@@ -134,7 +149,7 @@ def _text_outputs(cell):
             yield "".join(output["data"]["text/plain"])
 
 
-@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.stem)
 def test_code_and_printed_output_fit_the_page(path):
     """No reader scrolls sideways: code lines and printed lines fit the website's content column."""
     wide = []
@@ -144,7 +159,7 @@ def test_code_and_printed_output_fit_the_page(path):
     assert not wide, f"lines over {CODE_COLUMNS} characters: {wide[:6]}"
 
 
-@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.stem)
 def test_claim_checks_fold_away_with_a_one_line_result(path):
     """A cell of many asserts is a claim check: tagged `claim-check` and `hide-input` (its source one click
     away on the website), ending in one visible line that starts with "checked:"."""

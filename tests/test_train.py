@@ -171,3 +171,33 @@ def test_weight_decay_adds_lambda_theta_to_the_sgd_step():
         steps[wd] = _flat(model) - before
     assert TrainConfig().weight_decay == 0.0
     torch.testing.assert_close(steps[0.5] - steps[0.0], -0.1 * 0.5 * before, rtol=1e-12, atol=1e-14)
+
+
+def test_every_step_models_train_and_are_scored_by_their_loss():
+    task, T = tasks.copy_memory, 2
+    model = RecurrentClassifier(10, 8, 10, cell="gru", seed=0, dtype=torch.float64, every_step=True)
+    held_out = task(64, T, np.random.default_rng(99))
+    config = TrainConfig(steps=30, batch_size=16, lr=1e-2, eval_every=10, **QUIET)
+    history = train(model, task, config, T, eval_batch=held_out, score="loss")
+    assert history.metric == "cross_entropy" and history.eval_steps == [0, 10, 20, 30]
+    assert history.eval_metric[-1] == evaluate(model, held_out, score="loss")
+    with torch.no_grad():
+        loss = nn.functional.cross_entropy(model(held_out.x).transpose(1, 2), held_out.y).item()
+    assert history.eval_metric[-1] == pytest.approx(loss, rel=1e-14)
+    assert history.eval_metric[-1] < history.eval_metric[0]
+    accuracy = evaluate(model, held_out)  # over all N·T outputs
+    with torch.no_grad():
+        hits = (model(held_out.x).argmax(dim=2) == held_out.y).double().mean().item()
+    assert accuracy == hits and 0.5 < accuracy <= 1.0  # the T + 10 blanks are easy
+
+
+def test_score_loss_of_a_regression_task_is_its_mse_and_score_is_validated():
+    model = RecurrentClassifier(2, 4, 1, seed=0)
+    batch = tasks.adding(50, 6, np.random.default_rng(0))
+    assert evaluate(model, batch, loss="mse", score="loss") == evaluate(model, batch, loss="mse")
+    with pytest.raises(ValueError, match="score must be None"):
+        evaluate(model, batch, loss="mse", score="accuracy")
+    with pytest.raises(ValueError, match="score must be None"):
+        train(model, tasks.adding, TrainConfig(steps=1, **QUIET), 6, loss="mse", score=["loss"])
+    history = train(model, tasks.adding, TrainConfig(steps=1, **QUIET), 6, loss="mse", score="loss")
+    assert history.metric == "mse"

@@ -20,7 +20,13 @@ The library:
 - ``seeds``        the seeds claims about random families are checked over    (every chapter)
 - ``clipping``       norm and value clipping, total norm, the angle they turn  (Chapter 5)
 - ``regularizers``   Pascanu's Ω and its immediate derivative                 (Chapter 5)
-- ``init``           initialisation families for W_hh: Gaussian, orthogonal, identity (Chapter 6)
+- ``init``           initialisation families for W_hh: Gaussian, orthogonal, identity; the LSTM's forget bias
+                     (Chapters 6–7)
+- ``bidirectional`` bidirectional RNN and LSTM: two ordinary networks, one reading backwards (Chapter 9)
+- ``attention``      one self-attention layer, ‖∂y_t/∂x_k‖ against distance, what a layer costs (Chapter 9)
+- ``experiments``    the experiment runner: pure runs, named sweeps, crash-safe results files (Chapter 8)
+- ``flow``, ``flow_spectrum``, ``flow_plot``  gradient flow in any torch model: total ∂L/∂h_t, σ_max(J_t) by
+                     Jacobian-vector products, one plot (appendix "Measure gradient flow in your own model")
 - ``widgets``      the explorer: live sliders in a kernel, a scrubber on the static site
 - ``plotting``     the book's figure style and its one vocabulary for a gradient's fate
 - ``execute``      run chapters top to bottom (refresh outputs, time them)
@@ -28,8 +34,8 @@ The library:
 
 The chapter layer (``rnnlab.chapters``): ``feedback`` (Chapter 1), ``bptt``, ``bptt_paths``, ``bptt_explorer``
 (2), ``saturation``, ``saturation_rnns`` (3), ``criteria``, ``criteria_figures`` (4), ``cliff``,
-``clipping_runs``, ``clipping_penalties`` (5), ``init_profiles``, ``init_figures``, ``init_training`` (6) — its
-docstring maps them.
+``clipping_runs``, ``clipping_penalties`` (5), ``init_profiles``, ``init_figures``, ``init_training`` (6), ``gates``,
+``gates_figures``, ``gates_training`` (7) — its docstring maps them.
 
 Importing ``rnnlab`` imports nothing heavy and changes no global state (no seeding, no plot styling).
 """

@@ -4,7 +4,8 @@
   slower; the relative error between them is printed too;
 - every explorer's compute time and redraw time (compute + draw + PNG), median of repeats
   (goals: ≤ 20 ms compute, ≤ 150 ms redraw);
-- every chapter's execution time in a fresh kernel (goal ≤ 60 s, ≤ 90 s if it trains);
+- LSTM and GRU BPTT, hand-written vs autograd through ``torch.nn.LSTM``/``nn.GRU`` (same shapes and goal);
+- every chapter's (and appendix page's) execution time in a fresh kernel (goal ≤ 60 s, ≤ 90 s if it trains);
 - every chapter page's weight in ``_build/html`` (HTML plus its images), when the book has been built;
 - every chapter's Run-All time in JupyterLab and each explorer's slider-to-figure latency (key press to new
   figure, through the live kernel), as the live-kernel browser test last measured them
@@ -32,6 +33,8 @@ EXPLORERS = {
     "ch04 sigma_max vs 1/gamma (sigma_max)": "rnnlab.chapters.criteria_figures:gamma_explorer",
     "ch05 cliff (threshold)": "rnnlab.chapters.cliff:cliff_explorer",
     "ch06 initialisation (gain)": "rnnlab.chapters.init_figures:init_explorer",
+    "ch07 retention (gate bias)": "rnnlab.chapters.gates_figures:retention_explorer",
+    "ch07 gates over a pulse (gate bias)": "rnnlab.chapters.gates_figures:gate_explorer",
 }
 
 
@@ -72,6 +75,44 @@ def bench_bptt(N: int = 32, T: int = 200, D: int = 8, H: int = 64, seed: int = 0
              "ours faster" if t_ours <= t_torch else "ours SLOWER")]
 
 
+def bench_gated(N: int = 32, T: int = 200, D: int = 8, H: int = 64, seed: int = 0) -> list[tuple]:
+    """Hand-written LSTM and GRU BPTT against autograd through ``torch.nn.LSTM``/``nn.GRU`` with the same
+    weights (float64): forward and backward of L = Σ_t h_t · dh_t, every gradient."""
+    import torch
+
+    from . import gradcheck, gru, lstm
+
+    rows = []
+    rng = np.random.default_rng(seed)
+    x, h0, dh = rng.standard_normal((N, T, D)), 0.1 * rng.standard_normal((N, H)), rng.standard_normal((N, T, H))
+    forward = {"LSTM": lambda p: lstm.lstm_forward(x, h0, h0, *p)[2], "GRU": lambda p: gru.gru_forward(x, h0, *p)[1]}
+    backward = {"LSTM": lstm.lstm_backward, "GRU": gru.gru_backward}
+    for name, module, lib in (("LSTM", torch.nn.LSTM, lstm), ("GRU", torch.nn.GRU, gru)):
+        torch.manual_seed(seed)
+        net = module(D, H, batch_first=True, dtype=torch.float64)
+        params, n_states = lib.from_torch(net), 2 if name == "LSTM" else 1
+
+        def ours(name=name, params=params):
+            return backward[name](dh, forward[name](params))
+
+        def autograd(net=net, n_states=n_states):  # x, h0 (and c0), then every parameter
+            inputs = [torch.tensor(x, requires_grad=True)] + [torch.tensor(h0[None], requires_grad=True)
+                                                               for _ in range(n_states)]
+            out, _ = net(inputs[0], tuple(inputs[1:]) if n_states == 2 else inputs[1])
+            grads = torch.autograd.grad(out, inputs + list(net.parameters()), torch.from_numpy(dh))
+            return [grads[0], *(g[0] for g in grads[1:1 + n_states]), *grads[1 + n_states:]]
+
+        ref = [g.numpy() for g in autograd()]
+        err = max(gradcheck.relative_error(a, b) for a, b in zip(ours(), ref))
+        t_ours, t_torch = median_time(ours), median_time(autograd)
+        shape = f"N={N} T={T} H={H} D={D}"
+        rows += [(f"{name} BPTT, hand-written (numpy)", shape, f"{t_ours * 1e3:.1f} ms", f"rel. error {err:.1e}"),
+                 (f"{name} BPTT, torch autograd (nn.{name})", shape, f"{t_torch * 1e3:.1f} ms",
+                  f"ours {t_torch / t_ours:.2f}x as fast" if t_ours <= t_torch else
+                  f"ours SLOWER ({t_ours / t_torch:.2f}x the time)")]
+    return rows
+
+
 def bench_explorers() -> list[tuple]:
     rows = []
     for name, target in EXPLORERS.items():
@@ -89,11 +130,11 @@ def bench_explorers() -> list[tuple]:
     return rows
 
 
-def bench_chapters(chapters: Path) -> list[tuple]:
-    from .execute import run_notebook
+def bench_chapters(root: Path) -> list[tuple]:
+    from .execute import book_notebooks, run_notebook
 
     rows = []
-    for nb in sorted(chapters.glob("*.ipynb")):
+    for nb in book_notebooks(root):
         seconds = run_notebook(nb, write=False)
         rows.append((f"chapter {nb.stem}", "execution, fresh kernel", f"{seconds:.1f} s",
                      "ok" if seconds <= 60 else "over 60 s (ok only if it trains, ≤ 90 s)"))
@@ -104,13 +145,13 @@ def page_weight(html_file: Path) -> int:
     """Bytes of an HTML page plus the images it references from ``_images``."""
     text = html_file.read_text(encoding="utf-8")
     images = set(re.findall(r'src="(?:\.\./)*(_images/[^"]+)"', text))
-    root = html_file.parent.parent if html_file.parent.name == "chapters" else html_file.parent
+    root = html_file.parent.parent if html_file.parent.name in ("chapters", "appendix") else html_file.parent
     return len(text.encode()) + sum((root / img).stat().st_size for img in images if (root / img).is_file())
 
 
 def bench_pages(html_root: Path) -> list[tuple]:
     return [(f"page {page.stem}", "HTML + images", f"{page_weight(page) / 1024:.0f} KB", "")
-            for page in sorted((html_root / "chapters").glob("*.html"))]
+            for folder in ("chapters", "appendix") for page in sorted((html_root / folder).glob("*.html"))]
 
 
 def live_kernel_rows(measured: Path) -> list[tuple]:
@@ -127,13 +168,13 @@ def live_kernel_rows(measured: Path) -> list[tuple]:
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description="Time BPTT, the explorers and the chapters.")
-    parser.add_argument("--chapters", default="chapters", type=Path, help="folder of chapter notebooks")
+    parser.add_argument("--root", default=".", type=Path, help="the book's folder (chapters/, appendix/)")
     parser.add_argument("--html", default="_build/html", type=Path, help="built book, for page weights")
     parser.add_argument("--skip-chapters", action="store_true", help="do not execute the chapters")
     args = parser.parse_args(argv)
-    rows = bench_bptt() + bench_explorers()
+    rows = bench_bptt() + bench_gated() + bench_explorers()
     if not args.skip_chapters:
-        rows += bench_chapters(args.chapters)
+        rows += bench_chapters(args.root)
     if (args.html / "chapters").is_dir():
         rows += bench_pages(args.html)
     if (args.html.parent / "live-kernel.json").is_file():

@@ -1,7 +1,7 @@
 """Run chapters top to bottom in a fresh kernel: refresh their committed outputs, or time them.
 
-``python -m rnnlab.execute chapters/*.ipynb`` (``make outputs``) re-executes each notebook in place and prints
-how long it took. Widget state is not stored: the static site shows each explorer's pre-rendered scrubber,
+``python -m rnnlab.execute`` (``make outputs``) re-executes every notebook of the book in place — the chapters
+and the appendix pages (``book_notebooks``) — and prints how long each took; name notebooks to run just those. Widget state is not stored: the static site shows each explorer's pre-rendered scrubber,
 and a live session re-creates the widgets when the cell runs.
 """
 from __future__ import annotations
@@ -12,6 +12,14 @@ import time
 from pathlib import Path
 
 TIMEOUT_S = 300  # per cell; a chapter is meant to run in well under a minute
+FOLDERS = ("chapters", "appendix")  # where the book's executable notebooks live
+
+
+def book_notebooks(root=".") -> list[Path]:
+    """Every executable notebook of the book under ``root``: ``chapters/*.ipynb``, then ``appendix/*.ipynb``."""
+    if not isinstance(root, (str, os.PathLike)) or not Path(root).is_dir():
+        raise ValueError(f"root must be the book's folder (holding chapters/), a str or Path; got {root!r}")
+    return [nb for folder in FOLDERS for nb in sorted((Path(root) / folder).glob("*.ipynb"))]
 
 
 def run_notebook(path, write: bool = True) -> float:
@@ -49,10 +57,10 @@ def run_notebook(path, write: bool = True) -> float:
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("notebooks", nargs="+", help="chapter notebooks to execute")
+    parser.add_argument("notebooks", nargs="*", help="notebooks to execute (default: every notebook of the book)")
     parser.add_argument("--no-write", action="store_true", help="time them without writing outputs back")
     args = parser.parse_args(argv)
-    for nb in args.notebooks:
+    for nb in args.notebooks or book_notebooks():
         print(f"{nb}: {run_notebook(nb, write=not args.no_write):.1f} s", flush=True)
 
 

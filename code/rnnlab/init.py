@@ -10,7 +10,8 @@ Three families, each scaled by a gain g:
 
 ``recurrent_matrix`` returns W (H, H) as a NumPy array for the hand-written RNN of ``rnnlab.rnn``;
 ``apply`` writes the same family into the cell of a ``models.RecurrentClassifier`` with torch's own
-initialisers (``orthogonal_``, ``eye_``, ``normal_``) and a seeded ``torch.Generator``.
+initialisers (``orthogonal_``, ``eye_``, ``normal_``) and a seeded ``torch.Generator``. ``forget_bias`` sets an
+LSTM classifier's forget-gate bias (Chapter 7).
 """
 from __future__ import annotations
 
@@ -106,3 +107,34 @@ def recurrent_weight(model: RecurrentClassifier) -> np.ndarray:
     if not isinstance(model, RecurrentClassifier) or model.cell_type != "rnn":
         raise ValueError(f"model must be a models.RecurrentClassifier with cell='rnn'; got {model!r:.60}")
     return model.cell.weight_hh.detach().cpu().double().numpy()
+
+
+def forget_bias(model: RecurrentClassifier, value: float) -> RecurrentClassifier:
+    """Set an LSTM's forget-gate bias in place: ``b_if + b_hf = value`` for every unit (FACTS-PART2 §3).
+
+    PyTorch draws both biases from U(−1/√H, 1/√H), so their sum has mean 0 and f_t ≈ σ(0) = ½ at the start;
+    it has no ``forget_bias`` argument. This writes ``value`` into ``cell.bias_ih[H:2H]`` and 0 into
+    ``cell.bias_hh[H:2H]`` (only the sum counts); the other gates keep their biases. ``value = 1`` is the
+    recommendation of Jozefowicz et al. (2015) (Keras ``unit_forget_bias=True``).
+
+    Parameters
+    ----------
+    model : RecurrentClassifier
+        Must have ``cell="lstm"`` (gate order i, f, g, o).
+    value : float
+        The forget-gate bias b_f = b_if + b_hf (finite).
+
+    Returns
+    -------
+    The same model (for chaining).
+    """
+    if not isinstance(model, RecurrentClassifier) or model.cell_type != "lstm":
+        got = f"cell={model.cell_type!r}" if isinstance(model, RecurrentClassifier) else type(model).__name__
+        raise ValueError(f"model must be a models.RecurrentClassifier with cell='lstm' (it has a forget gate); "
+                         f"got {got}")
+    value = check_float("value", value)
+    H = model.hidden_size
+    with torch.no_grad():
+        model.cell.bias_ih[H:2 * H] = value
+        model.cell.bias_hh[H:2 * H] = 0.0
+    return model

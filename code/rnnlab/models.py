@@ -120,6 +120,8 @@ class RecurrentClassifier(nn.Module):
         Seed for the initial parameters (the global torch RNG is left untouched).
     dtype : torch.dtype
         Parameter dtype (float32 by default; float64 for gradient checks).
+    every_step : bool
+        If True, read out every state: outputs (N, T, n_outputs), one per step (e.g. the copy-memory task).
 
     Notes
     -----
@@ -129,7 +131,8 @@ class RecurrentClassifier(nn.Module):
     """
 
     def __init__(self, input_size: int, hidden_size: int, n_outputs: int, cell: str = "rnn",
-                 nonlinearity: str = "tanh", seed: int = 0, dtype: torch.dtype = torch.float32):
+                 nonlinearity: str = "tanh", seed: int = 0, dtype: torch.dtype = torch.float32,
+                 every_step: bool = False):
         super().__init__()
         self.input_size = check_int("input_size", input_size, low=1)
         self.hidden_size = check_int("hidden_size", hidden_size, low=1)
@@ -140,6 +143,9 @@ class RecurrentClassifier(nn.Module):
             raise ValueError(f"nonlinearity applies only to cell='rnn'; the {cell} cell has fixed "
                              f"activations, so leave nonlinearity='tanh' (got {nonlinearity!r})")
         dtype = _check_dtype(dtype)
+        if not isinstance(every_step, bool):
+            raise ValueError(f"every_step must be True or False; got {every_step!r}")
+        self.every_step = bool(every_step)
         extra = {"nonlinearity": nonlinearity} if cell == "rnn" else {}
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(_check_seed(seed))
@@ -159,7 +165,7 @@ class RecurrentClassifier(nn.Module):
         Returns
         -------
         output : torch.Tensor
-            Shape (N, n_outputs), computed from h_T.
+            Shape (N, n_outputs), computed from h_T; (N, T, n_outputs) from every h_t if ``every_step``.
         states : list of torch.Tensor
             Only if ``return_states``: [h_1, …, h_T], each (N, H). When they require grad they retain it,
             so after ``loss.backward()`` ``states[t].grad`` is the total derivative ∂L/∂h_{t+1}.
@@ -174,11 +180,11 @@ class RecurrentClassifier(nn.Module):
                 h, c = self.cell(x[:, t], (h, c))  # (N, H), (N, H)
             else:
                 h = self.cell(x[:, t], h)  # (N, H)
-            if return_states:
-                if h.requires_grad:
+            if return_states or self.every_step:
+                if return_states and h.requires_grad:
                     h.retain_grad()
                 states.append(h)
-        output = self.readout(h)  # (N, n_outputs)
+        output = self.readout(torch.stack(states, dim=1) if self.every_step else h)  # (N, [T,] n_outputs)
         return (output, states) if return_states else output
 
 
@@ -194,15 +200,16 @@ def loss_function(name: str, reduction: str = "mean") -> Callable[[torch.Tensor,
 
     def loss(output, y):
         check_targets(name, output, y)
-        if name == "cross_entropy":
-            return F.cross_entropy(output, y, reduction=reduction)
+        if name == "cross_entropy":  # one output per step: classes on axis 1 for torch
+            return F.cross_entropy(output.transpose(1, 2) if output.ndim == 3 else output, y, reduction=reduction)
         return F.mse_loss(output, y.to(output.dtype), reduction=reduction)
 
     return loss
 
 
 def check_targets(loss: str, output: torch.Tensor, y: torch.Tensor) -> None:
-    """Check that targets ``y`` fit a model's ``output`` (N, n_outputs) under ``loss``, which torch does not:
+    """Check that targets ``y`` fit a model's ``output`` (N, n_outputs) under ``loss``, which torch does not
+    (output (N, T, n_outputs) of an ``every_step`` model is checked step by step, against y (N, T)):
 
     - "cross_entropy" needs n_outputs ≥ 2 classes and y of class indices, integers of shape (N,) in
       [0, n_outputs). Float targets of the outputs' shape would be read as class probabilities: a regression
@@ -213,6 +220,8 @@ def check_targets(loss: str, output: torch.Tensor, y: torch.Tensor) -> None:
     for name, v in (("output", output), ("y", y)):
         if not isinstance(v, torch.Tensor):
             raise ValueError(f"{name} must be a torch tensor; got {type(v).__name__}")
+    if output.ndim == 3 and y.ndim >= 1 and y.shape[:2] == output.shape[:2]:  # every step: (N, T, ...)
+        return check_targets(loss, output.flatten(0, 1), y.flatten(0, 1))
     if output.ndim != 2 or y.ndim == 0 or y.shape[0] != output.shape[0]:
         raise ValueError(f"output must have shape (N, n_outputs) and y one row per sequence; "
                          f"got {tuple(output.shape)} and {tuple(y.shape)}")

@@ -63,7 +63,7 @@ class TrainConfig:
 class History:
     """What happened during training, one entry per step (steps are counted from 1)."""
 
-    metric: str  # what eval_metric holds: "accuracy" (cross-entropy) or "mse"
+    metric: str  # what eval_metric holds: "accuracy" (cross-entropy), "mse", or the loss ("cross_entropy")
     steps: list[int] = field(default_factory=list)  # step number s = 1, 2, …
     loss: list[float] = field(default_factory=list)  # training loss on the batch of step s
     grad_norm: list[float] = field(default_factory=list)  # total gradient norm ‖g‖ BEFORE clipping
@@ -73,31 +73,38 @@ class History:
     diverged_at: int | None = None  # first step with a NaN/inf loss or gradient (training stopped), else None
 
     def __post_init__(self):
-        check_choice("metric", self.metric, {"accuracy", "mse"})
+        check_choice("metric", self.metric, {"accuracy", "mse", "cross_entropy"})
 
 
-def evaluate(model: torch.nn.Module, batch: Batch, loss: str = "cross_entropy") -> float:
+def evaluate(model: torch.nn.Module, batch: Batch, loss: str = "cross_entropy", score: str | None = None) -> float:
     """Score ``model`` on ``batch`` without building a graph.
 
     Returns the accuracy (fraction of argmax predictions equal to y) for ``loss="cross_entropy"`` and the
-    mean squared error for ``loss="mse"``.
+    mean squared error for ``loss="mse"``; with ``score="loss"`` the mean loss itself (e.g. the copy task's
+    cross-entropy). A model with an output per step (N, T, n_outputs) is scored over all N·T outputs.
     """
     _check_model(model)
     check_choice("loss", loss, {"cross_entropy", "mse"})
+    _check_score(score)
     if not isinstance(batch, Batch):
         raise ValueError(f"batch must be a rnnlab.tasks.Batch; got {type(batch).__name__}")
     with torch.no_grad():
-        output = model(batch.x)  # (N, n_outputs)
-        if loss == "cross_entropy":
+        output = model(batch.x)  # (N, [T,] n_outputs)
+        if loss == "cross_entropy" and score is None:
             check_targets(loss, output, batch.y)  # y (N,) class indices, else (N,) == (N, 1) broadcasts
-            return (output.argmax(dim=1) == batch.y).double().mean().item()
-        return loss_function("mse")(output, batch.y).item()
+            return (output.argmax(dim=-1) == batch.y).double().mean().item()
+        return loss_function(loss)(output, batch.y).item()
 
 
 def _check_model(model) -> None:
     if not isinstance(model, torch.nn.Module):
         raise ValueError(f"model must be a torch.nn.Module such as models.RecurrentClassifier; "
                          f"got {type(model).__name__}")
+
+
+def _check_score(score) -> None:
+    if score is not None and score != "loss":
+        raise ValueError(f"score must be None (accuracy or MSE) or 'loss' (the mean loss); got {score!r}")
 
 
 def _show_progress(progress: bool | None) -> bool:
@@ -107,7 +114,7 @@ def _show_progress(progress: bool | None) -> bool:
 
 
 def train(model: torch.nn.Module, task: Callable[..., Batch], config: TrainConfig, T: int,
-          loss: str = "cross_entropy", eval_batch: Batch | None = None) -> History:
+          loss: str = "cross_entropy", eval_batch: Batch | None = None, score: str | None = None) -> History:
     """Train ``model`` in place on fresh batches from ``task`` and return its History.
 
     Parameters
@@ -125,6 +132,8 @@ def train(model: torch.nn.Module, task: Callable[..., Batch], config: TrainConfi
     eval_batch : Batch, optional
         Held-out sequences scored with ``evaluate`` at step 0, every ``config.eval_every`` steps and at
         the last step.
+    score : {None, "loss"}
+        What ``evaluate`` returns on eval_batch: None the accuracy / MSE, "loss" the mean loss.
 
     Returns
     -------
@@ -137,6 +146,7 @@ def train(model: torch.nn.Module, task: Callable[..., Batch], config: TrainConfi
     check_callable("task", task, "a function (n, T, rng) -> Batch such as tasks.first_bit")
     T = check_int("T", T, low=1)
     loss_fn = loss_function(loss)
+    _check_score(score)
     if eval_batch is not None and not isinstance(eval_batch, Batch):
         raise ValueError(f"eval_batch must be a rnnlab.tasks.Batch or None; got {type(eval_batch).__name__}")
     params = [p for p in model.parameters() if p.requires_grad]
@@ -146,12 +156,12 @@ def train(model: torch.nn.Module, task: Callable[..., Batch], config: TrainConfi
     optim_class = torch.optim.Adam if config.optimizer == "adam" else torch.optim.SGD
     optimizer = optim_class(params, lr=config.lr, weight_decay=config.weight_decay)
     rng = np.random.default_rng(config.seed)
-    history = History(metric="accuracy" if loss == "cross_entropy" else "mse")
+    history = History(metric=loss if score == "loss" or loss == "mse" else "accuracy")
 
     def record_eval(step):
         if eval_batch is not None:
             history.eval_steps.append(step)
-            history.eval_metric.append(evaluate(model, eval_batch, loss))
+            history.eval_metric.append(evaluate(model, eval_batch, loss, score))
 
     record_eval(0)
     bar = tqdm(range(1, config.steps + 1), disable=not _show_progress(config.progress), desc="training")

@@ -1,0 +1,101 @@
+"""A run's configuration: everything its result depends on, frozen, with a stable text key.
+
+``RunConfig.key`` spells every field as ``name=value`` in a fixed order (floats by ``repr``, the shortest text
+that reads back as the same float), so the same config has the same key on any machine and in any Python run —
+unlike ``hash()``, which Python salts per process. Changing any field, or a default, changes the key: a results
+file whose keys are not those of its sweep is stale.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+
+import numpy as np
+import torch
+
+from .. import init, models
+from .._validate import check_choice, check_float, check_int
+from ..train import TrainConfig
+from .registry import task_spec
+
+CELLS = ("rnn", "irnn", "lstm", "gru")  # tanh RNN, ReLU RNN with W_hh = I (Le et al. 2015), LSTM, GRU
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """One training run: task and lag, model and its initialisation, optimiser, data and evaluation, seed."""
+
+    task: str  # a name of registry.TASKS
+    T: int  # the lag: sequence length (the delay for "copy", whose sequences are T + 20 long)
+    cell: str = "rnn"  # "rnn" (tanh), "irnn" (ReLU, W_hh = I, zero biases), "lstm", "gru"
+    hidden: int = 32  # hidden size H
+    forget_bias: float | None = None  # LSTM only: b_f set by init.forget_bias; None keeps torch's init
+    clip: float | None = None  # norm-clipping threshold, or None
+    optimizer: str = "adam"  # "adam" or "sgd"
+    lr: float = 1e-3  # learning rate
+    steps: int = 500  # parameter updates, one fresh batch each
+    batch: int = 32  # sequences per training batch
+    eval_every: int = 50  # evaluate every this many steps (and at step 0 and at the end)
+    eval_size: int = 500  # sequences in the held-out evaluation batch
+    seed: int = 0  # seeds the model's initial parameters, the training data and the evaluation batch
+
+    def __post_init__(self):
+        spec = task_spec(self.task)
+        spec.make(1, check_int("T", self.T, low=1), np.random.default_rng(0))  # the task's own limits on T
+        if not isinstance(self.cell, str):
+            raise ValueError(f"cell must be one of {list(CELLS)}; got {self.cell!r}")
+        check_choice("cell", self.cell, CELLS)
+        check_int("hidden", self.hidden, low=1)
+        check_int("eval_size", self.eval_size, low=1)
+        if self.forget_bias is not None:
+            check_float("forget_bias", self.forget_bias)
+            if self.cell != "lstm":
+                raise ValueError(f"forget_bias applies only to cell='lstm' (the others have no forget gate); "
+                                 f"got cell={self.cell!r}")
+        self.train_config()  # checks clip, optimizer, lr, steps, batch, eval_every and seed
+        for f in fields(self):  # store plain Python numbers, so that the key reads the same everywhere
+            value = getattr(self, f.name)
+            if f.name == "lr" or (f.name in ("clip", "forget_bias") and value is not None):
+                object.__setattr__(self, f.name, float(value))
+            elif f.type == "int":
+                object.__setattr__(self, f.name, int(value))
+
+    def train_config(self) -> TrainConfig:
+        """The ``rnnlab.train.TrainConfig`` of this run (no progress bar)."""
+        return TrainConfig(steps=self.steps, batch_size=self.batch, lr=self.lr, optimizer=self.optimizer,
+                           clip=self.clip, seed=self.seed, eval_every=self.eval_every, progress=False)
+
+    @property
+    def key(self) -> str:
+        """Stable text key, e.g. ``task=adding,T=50,cell=rnn,hidden=32,clip=None,…,seed=0``."""
+        return ",".join(f"{name}={value!r}" if isinstance(value, float) else f"{name}={value}"
+                        for name, value in asdict(self).items())
+
+    def to_dict(self) -> dict:
+        """The fields as a plain dict (JSON-ready)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "RunConfig":
+        """The config whose ``to_dict()`` is ``data``; unknown or missing fields are an error."""
+        if not isinstance(data, dict):
+            raise ValueError(f"data must be a dict of RunConfig fields; got {type(data).__name__}")
+        names = {f.name for f in fields(cls)}
+        if set(data) - names:
+            raise ValueError(f"data has fields RunConfig does not know: {sorted(set(data) - names)}")
+        return cls(**data)
+
+
+def build_model(config: RunConfig) -> models.RecurrentClassifier:
+    """The model of ``config``, initialised from ``config.seed`` (float64 parameters)."""
+    if not isinstance(config, RunConfig):
+        raise ValueError(f"config must be a RunConfig; got {type(config).__name__}")
+    spec = task_spec(config.task)
+    cell = "rnn" if config.cell == "irnn" else config.cell
+    model = models.RecurrentClassifier(spec.input_size, config.hidden, spec.n_outputs, cell=cell,
+                                       nonlinearity="relu" if config.cell == "irnn" else "tanh",
+                                       seed=config.seed, dtype=torch.float64, every_step=spec.every_step)
+    if config.cell == "irnn":
+        init.apply(model, "identity", gain=1.0)
+    if config.forget_bias is not None:
+        init.forget_bias(model, config.forget_bias)
+    return model

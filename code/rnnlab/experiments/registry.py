@@ -1,0 +1,77 @@
+"""The tasks the runner knows, each with its model shape, its metric, its baseline and its success criterion.
+
+One row per task, written once: the runner (``run``), the sweeps and the chapter read the criterion from here.
+A task is *solved* when its metric on the held-out evaluation batch passes the criterion:
+
+- classification (``order``, ``latch``): accuracy ≥ 0.99, i.e. fewer than 1% of fresh sequences wrong — the
+  criterion of Pascanu, Mikolov & Bengio (2013), who counted over 10,000 sequences (here the evaluation batch,
+  ``RunConfig.eval_size``, 500 in the lag sweeps); chance is 1/4 and 1/2;
+- regression (``adding``, ``adding_hs``): MSE < 0.05 × the baseline of predicting the target's mean, i.e. the
+  model explains more than 95% of the variance that the best constant guess leaves (R² > 0.95);
+- copy memory (``copy``): mean cross-entropy per step < 0.1 × the memoryless baseline 10·log 8/(T + 20).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from .. import tasks
+from .._validate import check_callable, check_choice, check_float, check_int
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    """How to train and judge a model on one task of ``rnnlab.tasks``."""
+
+    make: Callable  # task(n, T, rng) -> Batch
+    input_size: int  # D of each x_t
+    n_outputs: int  # classes (cross-entropy) or targets (MSE)
+    loss: str  # "cross_entropy" or "mse"
+    metric: str  # what is scored on the evaluation batch: "accuracy", "mse" or "cross_entropy"
+    baseline: Callable[[int], float]  # the metric of chance / of the best input-blind guess, at lag T
+    factor: float  # accuracy: metric ≥ factor; otherwise metric < factor × baseline(T)
+    every_step: bool = False  # an output at every step (copy memory)
+
+    def __post_init__(self):
+        check_callable("make", self.make, "a task function (n, T, rng) -> Batch such as tasks.adding")
+        check_callable("baseline", self.baseline, "a function T -> the baseline metric")
+        check_int("input_size", self.input_size, low=1)
+        check_int("n_outputs", self.n_outputs, low=1)
+        check_choice("loss", self.loss, {"cross_entropy", "mse"})
+        check_choice("metric", self.metric, {"accuracy", "mse", "cross_entropy"})
+        check_float("factor", self.factor, low=0.0)
+        if not isinstance(self.every_step, bool):
+            raise ValueError(f"every_step must be True or False; got {self.every_step!r}")
+
+    @property
+    def score(self):
+        """What ``train.evaluate`` is asked for: None (accuracy, MSE) or "loss" (the cross-entropy)."""
+        return "loss" if self.metric == "cross_entropy" else None
+
+    def threshold(self, T: int) -> float:
+        """The metric a solved run reaches at lag T."""
+        return self.factor if self.metric == "accuracy" else self.factor * self.baseline(T)
+
+    def solved(self, metric: float, T: int) -> bool:
+        """Does ``metric`` (on the evaluation batch) pass the task's success criterion at lag T?"""
+        metric = check_float("metric", metric, finite=False)
+        if self.metric == "accuracy":
+            return metric >= self.threshold(T)
+        return metric < self.threshold(T)  # NaN is never solved
+
+
+TASKS = {
+    "adding": TaskSpec(tasks.adding, 2, 1, "mse", "mse", lambda T: 1 / 6, 0.05),
+    "adding_hs": TaskSpec(tasks.adding_hs, 2, 1, "mse", "mse", lambda T: 19 / 480, 0.05),
+    "copy": TaskSpec(tasks.copy_memory, 10, 10, "cross_entropy", "cross_entropy", tasks.copy_baseline, 0.1,
+                     every_step=True),
+    "order": TaskSpec(tasks.temporal_order, 8, 4, "cross_entropy", "accuracy", lambda T: 0.25, 0.99),
+    "latch": TaskSpec(tasks.latch, 1, 2, "cross_entropy", "accuracy", lambda T: 0.5, 0.99),
+}
+
+
+def task_spec(name: str) -> TaskSpec:
+    """The registry row of task ``name`` (one of ``TASKS``)."""
+    if not isinstance(name, str):
+        raise ValueError(f"task must be one of {sorted(TASKS)}; got {name!r}")
+    return TASKS[check_choice("task", name, TASKS)]

@@ -1,0 +1,130 @@
+"""``run(config) -> record``: one training run, a pure function of its config.
+
+The record holds, for the config's task (``registry``): whether the run solved it, the first evaluation step at
+which the criterion held, the final metric beside the task's baseline, the gradient-norm profile ‖∂L/∂h_t‖ over
+t at initialisation and at the end (``models.hidden_gradient_norms`` on a fixed probe batch), the step at which
+the loss or gradient diverged (or None) and the wall time.
+
+Determinism: the model's parameters come from ``config.seed`` (float64), the training batches from
+``np.random.default_rng(seed)``, the evaluation and probe batches from ``default_rng([seed, 1])`` and
+``default_rng([seed, 2])``; torch runs single-threaded with deterministic algorithms during the run (both
+settings are restored after it; on "cuda" a nondeterministic kernel warns instead of failing, and records
+are not promised to match the CPU's). Numbers are rounded to ``DIGITS`` significant digits, so that the
+last-bit differences of another machine's arithmetic do not show in the record (a run that amplifies them over
+many steps could still differ, and ``tests/test_experiments_reproduce.py`` would say so). Records are compared
+in every field but ``wall_time`` (``COMPARED``).
+"""
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+import torch
+
+from .. import models, train
+from .._validate import check_float
+from ..tasks import Batch
+from .config import RunConfig, build_model
+from .registry import task_spec
+
+DIGITS = 4  # significant digits kept in a record
+PROBE = 32  # sequences in the batch the gradient-norm profile is averaged over
+COMPARED = ("solved", "steps_to_solve", "final_metric", "metric", "baseline", "threshold", "diverged_at",
+            "grad_norms_init", "grad_norms_final")  # every field but wall_time
+
+
+def check_device(device) -> str:
+    """``device`` is "cpu" or "cuda"; "cuda" only where torch has a GPU."""
+    if device not in ("cpu", "cuda"):
+        raise ValueError(f"device must be 'cpu' or 'cuda'; got {device!r}")
+    if device == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"device='cuda' needs a GPU that torch can use, but torch.cuda.is_available() is False "
+                         f"here (torch {torch.__version__}); use device 'cpu'")
+    return device
+
+
+def rounded(value):
+    """``value`` (a number or a list of numbers) rounded to DIGITS significant digits; NaN/inf kept."""
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [rounded(v) for v in value]
+    value = check_float("value", value, finite=False)
+    return float(f"{value:.{DIGITS}g}") if math.isfinite(value) else value
+
+
+def _on_device(make, device: str):
+    """The task ``make`` with its batches moved to ``device``."""
+    if device == "cpu":
+        return make
+
+    def task(n, T, rng):
+        batch = make(n, T, rng)
+        return Batch(x=batch.x.to(device), y=batch.y.to(device))
+
+    return task
+
+
+def run(config: RunConfig, device: str = "cpu") -> dict:
+    """Train the model of ``config`` on its task and return the record (see the module docstring).
+
+    Parameters
+    ----------
+    config : RunConfig
+        Task, lag, model, optimiser, steps, batch and seed.
+    device : {"cpu", "cuda"}
+        Where the model and the batches live ("cuda" only if torch has one).
+
+    Returns
+    -------
+    dict
+        ``solved`` (bool: the criterion holds at the end), ``steps_to_solve`` (int or None), ``final_metric``,
+        ``metric`` (its name), ``baseline`` and ``threshold`` (at this T), ``diverged_at`` (int or None),
+        ``grad_norms_init`` and ``grad_norms_final`` (lists over t = 1 .. T), ``wall_time`` (seconds).
+    """
+    if not isinstance(config, RunConfig):
+        raise ValueError(f"config must be a RunConfig; got {type(config).__name__}")
+    device = check_device(device)
+    spec = task_spec(config.task)
+    start = time.perf_counter()
+    threads, deterministic = torch.get_num_threads(), torch.are_deterministic_algorithms_enabled()
+    torch.set_num_threads(1)
+    torch.use_deterministic_algorithms(True, warn_only=device == "cuda")  # cuBLAS needs CUBLAS_WORKSPACE_CONFIG
+    try:
+        task = _on_device(spec.make, device)
+        model = build_model(config).to(device)
+        eval_batch = task(config.eval_size, config.T, np.random.default_rng([config.seed, 1]))
+        probe = task(PROBE, config.T, np.random.default_rng([config.seed, 2]))
+        grads_init = models.hidden_gradient_norms(model, probe, spec.loss)
+        history = train.train(model, task, config.train_config(), config.T, loss=spec.loss,
+                              eval_batch=eval_batch, score=spec.score)
+        final = history.eval_metric[-1]
+        if history.diverged_at is not None:  # the model stopped before the step that would have spoilt it
+            final = train.evaluate(model, eval_batch, spec.loss, spec.score)
+        grads_final = models.hidden_gradient_norms(model, probe, spec.loss)
+    finally:
+        torch.set_num_threads(threads)
+        torch.use_deterministic_algorithms(deterministic)
+    solved_at = [s for s, m in zip(history.eval_steps, history.eval_metric) if spec.solved(rounded(m), config.T)]
+    return {"solved": spec.solved(rounded(final), config.T),
+            "steps_to_solve": solved_at[0] if solved_at else None,
+            "final_metric": rounded(final), "metric": spec.metric,
+            "baseline": rounded(spec.baseline(config.T)), "threshold": rounded(spec.threshold(config.T)),
+            "diverged_at": history.diverged_at,
+            "grad_norms_init": rounded(grads_init), "grad_norms_final": rounded(grads_final),
+            "wall_time": round(time.perf_counter() - start, 3)}
+
+
+def same_record(a: dict, b: dict) -> bool:
+    """Do two records agree on every compared field (all but the wall time)?"""
+    for name, value in (("a", a), ("b", b)):
+        if not isinstance(value, dict):
+            raise ValueError(f"{name} must be a record (dict) returned by run; got {type(value).__name__}")
+    return all(_same(a.get(f), b.get(f)) for f in COMPARED) and all(f in a and f in b for f in COMPARED)
+
+
+def _same(x, y) -> bool:
+    if isinstance(x, list) and isinstance(y, list):
+        return len(x) == len(y) and all(_same(u, v) for u, v in zip(x, y))
+    if isinstance(x, float) and isinstance(y, float) and math.isnan(x) and math.isnan(y):
+        return True
+    return x == y

@@ -1,0 +1,67 @@
+"""The committed results files reproduce: they match their sweep definitions, and a sample of runs re-runs.
+
+(a) From every committed file, a deterministic sample of ``SAMPLE`` configs is re-run and must give the committed
+record in every field but the wall time (``COMPARED``): among the configs of the file's shortest lag (the cheapest
+runs, so that the test stays fast as sweeps are added; every model and seed has runs there), those with the
+smallest SHA-256 of their keys.
+(b) Every committed file lists exactly its sweep's configs, in order, with a record for each: no missing, extra
+or stale configs (a config whose key changed is stale).
+"""
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from rnnlab.experiments import COMPARED, RunConfig, run, same_record, store
+from rnnlab.experiments.registry import task_spec
+from rnnlab.experiments.runner import rounded
+from rnnlab.experiments.sweeps import SWEEPS
+
+FILES = sorted(Path(store.RESULTS).glob("*.json"))
+SAMPLE = 4  # configs re-run per results file
+
+
+def _sample(data):
+    shortest = min(c["T"] for c in data["configs"])
+    keys = sorted((c["key"] for c in data["configs"] if c["T"] == shortest),
+                  key=lambda k: hashlib.sha256(k.encode()).hexdigest())
+    return keys[:SAMPLE]
+
+
+def test_the_smoke_sweep_is_committed():
+    assert store.RESULTS / "smoke.json" in FILES
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_results_file_matches_its_sweep_exactly(path):
+    data = store.load(path)
+    assert data["sweep"] == path.stem and path.stem in SWEEPS, f"{path.name}: no sweep called {path.stem}"
+    sweep = SWEEPS[path.stem]
+    configs = {c.key: c for c in sweep.configs}
+    expected = [{"key": c.key, **c.to_dict()} for c in sweep.configs]
+    committed = {c["key"] for c in data["configs"]}
+    stale = sorted(committed - {c.key for c in sweep.configs})
+    assert not stale, f"{path.name}: {len(stale)} stale or extra config(s), e.g. {stale[0]}"
+    assert data["configs"] == expected, f"{path.name}: configs differ from the sweep's (missing or reordered)"
+    assert list(data["records"]) == [c.key for c in sweep.configs], f"{path.name}: records missing or extra"
+    for key, record in data["records"].items():  # the task's criterion has not changed since (it is not in the key)
+        config, spec = configs[key], task_spec(configs[key].task)
+        assert set(COMPARED) <= set(record) and record["metric"] == spec.metric
+        assert record["baseline"] == rounded(spec.baseline(config.T)), f"{key}: baseline changed"
+        assert record["threshold"] == rounded(spec.threshold(config.T)), f"{key}: success criterion changed"
+        assert record["solved"] == spec.solved(record["final_metric"], config.T)
+        assert record["steps_to_solve"] is None or 0 <= record["steps_to_solve"] <= config.steps
+    assert set(data["versions"]) == {"rnnlab", "torch"}
+
+
+@pytest.mark.parametrize("path, key", [(p, k) for p in FILES for k in _sample(store.load(p))],
+                         ids=lambda v: v.name if isinstance(v, Path) else v.split(",seed")[0][:60])
+def test_a_sample_of_committed_runs_reproduces(path, key):
+    data = store.load(path)
+    config = RunConfig.from_dict({k: v for k, v in data["configs"][[c["key"] for c in data["configs"]].index(key)]
+                                  .items() if k != "key"})
+    assert config.key == key
+    record = run(config)
+    committed = data["records"][key]
+    differ = [f for f in COMPARED if record.get(f) != committed.get(f)]
+    assert same_record(record, committed), f"{key}: fields differ: {differ}"
