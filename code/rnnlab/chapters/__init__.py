@@ -20,6 +20,9 @@ chapter each and are imported by it, e.g. ``from rnnlab.chapters import bptt``:
 - ``init_profiles``     Chapter 6: spectra and gain profiles of the initialisation families
 - ``init_figures``      Chapter 6: its figures and the initialisation explorer
 - ``init_training``     Chapter 6: the adding-problem comparison and the orthogonal constraint
+- ``gates``             Chapter 7: gated cells' parameters, retention over the lag, gate traces, cost counts
+- ``gates_figures``     Chapter 7: its figures and its two explorers (retention, gates over a pulse)
+- ``gates_training``    Chapter 7: tanh RNN vs LSTM vs GRU on the adding problem
 
 A chapter module may use the library; the library never imports a chapter module.
 """
