@@ -1,6 +1,6 @@
 """A sweep survives being killed, and runs the same in worker processes and on a local Dask cluster.
 
-Every record is compared, in all fields but the wall time, with the committed ``chapters/results/smoke.json``.
+Every record is compared, in all fields but the wall time, with the committed ``rnnlab/experiments/results/smoke.json``.
 """
 import os
 import signal

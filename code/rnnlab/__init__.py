@@ -35,7 +35,8 @@ The library:
 The chapter layer (``rnnlab.chapters``): ``feedback`` (Chapter 1), ``bptt``, ``bptt_paths``, ``bptt_explorer``
 (2), ``saturation``, ``saturation_rnns`` (3), ``criteria``, ``criteria_figures`` (4), ``cliff``,
 ``clipping_runs``, ``clipping_penalties`` (5), ``init_profiles``, ``init_figures``, ``init_training`` (6), ``gates``,
-``gates_figures``, ``gates_training`` (7) — its docstring maps them.
+``gates_figures``, ``gates_training`` (7), ``longterm``, ``longterm_figures``, ``longterm_tasks`` (8) — its docstring
+maps them.
 
 Importing ``rnnlab`` imports nothing heavy and changes no global state (no seeding, no plot styling).
 """

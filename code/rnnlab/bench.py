@@ -35,6 +35,7 @@ EXPLORERS = {
     "ch06 initialisation (gain)": "rnnlab.chapters.init_figures:init_explorer",
     "ch07 retention (gate bias)": "rnnlab.chapters.gates_figures:retention_explorer",
     "ch07 gates over a pulse (gate bias)": "rnnlab.chapters.gates_figures:gate_explorer",
+    "ch08 lag sweep (lag T)": "rnnlab.chapters.longterm_figures:sweep_explorer",
 }
 
 

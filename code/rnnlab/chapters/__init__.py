@@ -23,6 +23,9 @@ chapter each and are imported by it, e.g. ``from rnnlab.chapters import bptt``:
 - ``gates``             Chapter 7: gated cells' parameters, retention over the lag, gate traces, cost counts
 - ``gates_figures``     Chapter 7: its figures and its two explorers (retention, gates over a pulse)
 - ``gates_training``    Chapter 7: tanh RNN vs LSTM vs GRU on the adding problem
+- ``longterm``          Chapter 8: the committed sweeps as tables — success, steps to solve, gradient fates
+- ``longterm_figures``  Chapter 8: its figures and the sweep explorer (no training)
+- ``longterm_tasks``    Chapter 8: the tasks' example sequences and input-blind baselines
 
 A chapter module may use the library; the library never imports a chapter module.
 """

@@ -3,7 +3,7 @@
 - ``registry``  the tasks the runner knows, with their baselines and success criteria (written once)
 - ``config``    ``RunConfig`` (frozen, with a stable text ``key``) and ``build_model``
 - ``runner``    ``run(config) -> record``, deterministic; ``same_record`` compares all but the wall time
-- ``store``     results files ``chapters/results/NAME.json``, written atomically after every run
+- ``store``     results files ``rnnlab/experiments/results/NAME.json`` (shipped with the package), written atomically after every run
 - ``sweeps``    ``SWEEPS``: the named sweeps
 - ``parallel``  run a sweep's missing configs here, in ``--jobs`` processes or on a Dask cluster
 

@@ -11,7 +11,7 @@ from .sweeps import SWEEPS
 def main(argv=None) -> int:
     """The command line; returns the exit status."""
     parser = argparse.ArgumentParser(prog="python -m rnnlab.experiments", description=__doc__)
-    parser.add_argument("--results", default=None, help="folder of results files (default chapters/results)")
+    parser.add_argument("--results", default=None, help="folder of results files (default rnnlab/experiments/results)")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("list", help="the sweeps, their sizes and how many runs are done")
     commands.add_parser("status", help="progress of one sweep").add_argument("name", choices=sorted(SWEEPS))

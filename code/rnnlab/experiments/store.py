@@ -1,6 +1,6 @@
 """Results files: one JSON file per sweep, rewritten atomically after every finished run.
 
-``chapters/results/NAME.json`` holds the sweep's name, the rnnlab and torch versions, every config of the sweep
+``rnnlab/experiments/results/NAME.json`` holds the sweep's name, the rnnlab and torch versions, every config of the sweep
 (with its key) and the records finished so far, keyed by config key and kept in the sweep's order — so a
 complete file is the same whichever order the runs finished in (only wall times differ).
 
@@ -22,12 +22,13 @@ from .registry import task_spec
 from .runner import rounded
 from .sweeps import Sweep
 
-RESULTS = Path(__file__).resolve().parents[3] / "chapters" / "results"  # the book's results folder
+RESULTS = Path(__file__).resolve().parent / "results"  # the committed results: package data, so a pip-installed
+# rnnlab (Colab) has them too
 ENV = "RNNLAB_RESULTS"  # overrides RESULTS (a folder)
 
 
 def results_dir(folder=None) -> Path:
-    """The folder of results files: ``folder``, else ``$RNNLAB_RESULTS``, else ``chapters/results``."""
+    """The folder of results files: ``folder``, else ``$RNNLAB_RESULTS``, else ``rnnlab/experiments/results``."""
     if folder is None:
         folder = os.environ.get(ENV) or RESULTS
     if not isinstance(folder, (str, os.PathLike)):
