@@ -480,6 +480,13 @@ ROWS += [pytest.param(call, exc, match, id=name) for name, exc, match, call in [
     ("temporal_order-n", ValueError, r"n \(number of sequences\) must be at least 1",
      lambda: tasks.temporal_order(0, 20, RNG(0))),
     ("latch-informative", ValueError, "informative must be an integer", lambda: tasks.latch(2, 5, RNG(0), True)),
+    ("check_input-numpy", ValueError, r"x must be a torch tensor of shape \(N, T, D\)",
+     lambda: models.check_input(np.ones((1, 2, 3)), 3, torch.float64)),
+    ("check_input-complex", ValueError, "x must hold real numbers",
+     lambda: models.check_input(torch.ones(1, 2, 3, dtype=torch.complex64), 3, torch.float64)),  # silent
+    ("check_seed-negative", ValueError, "seed must be", lambda: models.check_seed(-1)),
+    ("check_dtype-int", ValueError, "dtype must be a torch floating-point dtype",
+     lambda: models.check_dtype(torch.int64)),
     ("RecurrentClassifier-every_step", ValueError, "every_step must be True or False",
      lambda: models.RecurrentClassifier(1, 4, 2, every_step=1)),
     ("evaluate-score", ValueError, "score must be None",

@@ -22,7 +22,7 @@ import torch
 from torch import nn
 
 from ._validate import check_callable, check_choice, check_int
-from .models import _check_dtype, _check_input, _check_seed
+from .models import check_dtype, check_input, check_seed
 
 
 class SelfAttention(nn.Module):
@@ -56,9 +56,9 @@ class SelfAttention(nn.Module):
         if not isinstance(causal, bool):
             raise ValueError(f"causal must be True or False; got {causal!r}")
         self.causal = causal
-        dtype = _check_dtype(dtype)
+        dtype = check_dtype(dtype)
         with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(_check_seed(seed))
+            torch.manual_seed(check_seed(seed))
             self.W_q, self.W_k, self.W_v = (nn.Linear(self.input_size, self.head_size, bias=False, dtype=dtype)
                                             for _ in range(3))
             for layer in (self.W_q, self.W_k, self.W_v):
@@ -66,7 +66,7 @@ class SelfAttention(nn.Module):
 
     def weights(self, x: torch.Tensor) -> torch.Tensor:
         """The attention weights A (N, T, T): ``A[n, t-1, s-1]`` is how much y_t of sequence n reads v_s."""
-        x = _check_input(x, self.input_size, self.W_q.weight.dtype)  # (N, T, D)
+        x = check_input(x, self.input_size, self.W_q.weight.dtype)  # (N, T, D)
         q, k = self.W_q(x), self.W_k(x)  # (N, T, H) each
         scores = q @ k.transpose(1, 2) / math.sqrt(self.head_size)  # (N, T, T)  e_ts
         if self.causal:
@@ -77,7 +77,7 @@ class SelfAttention(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Map x (N, T, D) to y (N, T, H), ``y_t = Σ_s A_ts W_v x_s`` (eq-attention)."""
-        return self.weights(x) @ self.W_v(_check_input(x, self.input_size, self.W_v.weight.dtype))  # (N, T, H)
+        return self.weights(x) @ self.W_v(check_input(x, self.input_size, self.W_v.weight.dtype))  # (N, T, H)
 
 
 def input_sensitivity(fn, x: torch.Tensor, t: int | None = None) -> np.ndarray:

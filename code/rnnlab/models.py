@@ -30,7 +30,7 @@ from .tasks import Batch
 CELLS = {"rnn": nn.RNNCell, "lstm": nn.LSTMCell, "gru": nn.GRUCell}
 
 
-def _check_input(x, input_size: int, dtype: torch.dtype) -> torch.Tensor:
+def check_input(x, input_size: int, dtype: torch.dtype) -> torch.Tensor:
     """Check that ``x`` is a (N, T, D) tensor with D = input_size and N, T ≥ 1; return it in the model's dtype."""
     if not isinstance(x, torch.Tensor):
         raise ValueError(f"x must be a torch tensor of shape (N, T, D); got {type(x).__name__}")
@@ -44,11 +44,13 @@ def _check_input(x, input_size: int, dtype: torch.dtype) -> torch.Tensor:
     return x.to(dtype)
 
 
-def _check_seed(seed) -> int:
+def check_seed(seed) -> int:
+    """A seed for ``torch.manual_seed``: an integer from 0 to 2**64 − 1."""
     return check_int("seed", seed, low=0, high=2**64 - 1)  # torch.manual_seed takes at most 64 bits
 
 
-def _check_dtype(dtype) -> torch.dtype:
+def check_dtype(dtype) -> torch.dtype:
+    """A floating-point torch dtype for a model's parameters."""
     if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
         raise ValueError(f"dtype must be a torch floating-point dtype such as torch.float32 or torch.float64; "
                          f"got {dtype!r}")
@@ -84,15 +86,15 @@ class WindowMLP(nn.Module):
         self.input_size = check_int("input_size", input_size, low=1)
         hidden_size = check_int("hidden_size", hidden_size, low=1)
         n_outputs = check_int("n_outputs", n_outputs, low=1)
-        dtype = _check_dtype(dtype)
+        dtype = check_dtype(dtype)
         with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(_check_seed(seed))
+            torch.manual_seed(check_seed(seed))
             self.hidden = nn.Linear(self.window * self.input_size, hidden_size, dtype=dtype)
             self.readout = nn.Linear(hidden_size, n_outputs, dtype=dtype)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Map inputs (N, T, D) with T ≥ window to outputs (N, n_outputs)."""
-        x = _check_input(x, self.input_size, self.readout.weight.dtype)  # (N, T, D)
+        x = check_input(x, self.input_size, self.readout.weight.dtype)  # (N, T, D)
         N, T, _ = x.shape
         if T < self.window:
             raise ValueError(f"WindowMLP with window={self.window} needs sequences of length T ≥ {self.window}; "
@@ -142,13 +144,13 @@ class RecurrentClassifier(nn.Module):
         if cell != "rnn" and nonlinearity != "tanh":
             raise ValueError(f"nonlinearity applies only to cell='rnn'; the {cell} cell has fixed "
                              f"activations, so leave nonlinearity='tanh' (got {nonlinearity!r})")
-        dtype = _check_dtype(dtype)
+        dtype = check_dtype(dtype)
         if not isinstance(every_step, bool):
             raise ValueError(f"every_step must be True or False; got {every_step!r}")
         self.every_step = bool(every_step)
         extra = {"nonlinearity": nonlinearity} if cell == "rnn" else {}
         with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(_check_seed(seed))
+            torch.manual_seed(check_seed(seed))
             self.cell = CELLS[cell](self.input_size, self.hidden_size, dtype=dtype, **extra)
             self.readout = nn.Linear(self.hidden_size, n_outputs, dtype=dtype)
 
@@ -170,7 +172,7 @@ class RecurrentClassifier(nn.Module):
             Only if ``return_states``: [h_1, …, h_T], each (N, H). When they require grad they retain it,
             so after ``loss.backward()`` ``states[t].grad`` is the total derivative ∂L/∂h_{t+1}.
         """
-        x = _check_input(x, self.input_size, self.readout.weight.dtype)  # (N, T, D)
+        x = check_input(x, self.input_size, self.readout.weight.dtype)  # (N, T, D)
         N, T, _ = x.shape
         h = x.new_zeros(N, self.hidden_size)  # (N, H) h_0 = 0
         c = x.new_zeros(N, self.hidden_size)  # (N, H) LSTM memory cell c_0 = 0
