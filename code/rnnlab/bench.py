@@ -24,6 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .execute import FOLDERS, book_notebooks, run_notebook
+
 # name -> "module:factory" of every explorer in the book, in chapter order.
 EXPLORERS = {
     "ch01 pulse (w)": "rnnlab.chapters.feedback:pulse_explorer",
@@ -86,15 +88,17 @@ def bench_gated(N: int = 32, T: int = 200, D: int = 8, H: int = 64, seed: int = 
     rows = []
     rng = np.random.default_rng(seed)
     x, h0, dh = rng.standard_normal((N, T, D)), 0.1 * rng.standard_normal((N, H)), rng.standard_normal((N, T, H))
-    forward = {"LSTM": lambda p: lstm.lstm_forward(x, h0, h0, *p)[2], "GRU": lambda p: gru.gru_forward(x, h0, *p)[1]}
-    backward = {"LSTM": lstm.lstm_backward, "GRU": gru.gru_backward}
-    for name, module, lib in (("LSTM", torch.nn.LSTM, lstm), ("GRU", torch.nn.GRU, gru)):
+    # name, torch module, its loader, our forward (returning the cache), our backward, initial states (h0 [, c0])
+    cells = (("LSTM", torch.nn.LSTM, lstm.from_torch, lambda p: lstm.lstm_forward(x, h0, h0, *p)[2],
+              lstm.lstm_backward, 2),
+             ("GRU", torch.nn.GRU, gru.from_torch, lambda p: gru.gru_forward(x, h0, *p)[1], gru.gru_backward, 1))
+    for name, module, from_torch, forward, backward, n_states in cells:
         torch.manual_seed(seed)
         net = module(D, H, batch_first=True, dtype=torch.float64)
-        params, n_states = lib.from_torch(net), 2 if name == "LSTM" else 1
+        params = from_torch(net)
 
-        def ours(name=name, params=params):
-            return backward[name](dh, forward[name](params))
+        def ours(forward=forward, backward=backward, params=params):
+            return backward(dh, forward(params))
 
         def autograd(net=net, n_states=n_states):  # x, h0 (and c0), then every parameter
             inputs = [torch.tensor(x, requires_grad=True)] + [torch.tensor(h0[None], requires_grad=True)
@@ -132,8 +136,6 @@ def bench_explorers() -> list[tuple]:
 
 
 def bench_chapters(root: Path) -> list[tuple]:
-    from .execute import book_notebooks, run_notebook
-
     rows = []
     for nb in book_notebooks(root):
         seconds = run_notebook(nb, write=False)
@@ -146,13 +148,13 @@ def page_weight(html_file: Path) -> int:
     """Bytes of an HTML page plus the images it references from ``_images``."""
     text = html_file.read_text(encoding="utf-8")
     images = set(re.findall(r'src="(?:\.\./)*(_images/[^"]+)"', text))
-    root = html_file.parent.parent if html_file.parent.name in ("chapters", "appendix") else html_file.parent
+    root = html_file.parent.parent if html_file.parent.name in FOLDERS else html_file.parent
     return len(text.encode()) + sum((root / img).stat().st_size for img in images if (root / img).is_file())
 
 
 def bench_pages(html_root: Path) -> list[tuple]:
     return [(f"page {page.stem}", "HTML + images", f"{page_weight(page) / 1024:.0f} KB", "")
-            for folder in ("chapters", "appendix") for page in sorted((html_root / folder).glob("*.html"))]
+            for folder in FOLDERS for page in sorted((html_root / folder).glob("*.html"))]
 
 
 def live_kernel_rows(measured: Path) -> list[tuple]:
