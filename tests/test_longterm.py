@@ -233,3 +233,25 @@ def test_static_frames_are_light(fake, tmp_path):
     explorer = lf.sweep_explorer("lag-adding", tmp_path)
     sizes = [len(explorer.png(compact=True, lag=k)) for k in explorer.frame_values()]
     assert len(sizes) == 4 and max(sizes) <= 25 * 1024
+
+
+def test_explorer_over_several_sweeps_has_a_live_task_slider(fake, tmp_path):
+    _fake(tmp_path)  # lag-adding only: the order and latch sweeps have no records in this folder
+    explorer = lf.sweep_explorer(lf.SWEEPS, tmp_path)
+    assert [s.name for s in explorer.sliders] == ["lag", "task", "model", "clip", "seed"]
+    assert explorer.main == "lag" and explorer.frame_values() == [0, 1, 2, 3]
+    assert "latch: T = 25·2^k" in explorer.sliders[0].label and "2 latch" in explorer.sliders[1].label
+    adding = explorer.compute(lag=1, task=0, model=4, clip=1, seed=2)
+    assert adding["task"] == "adding" and adding["T"] == 20 and adding["runs"] == 5
+    latch = explorer.compute(lag=3, task=2, model=0, clip=0, seed=0)
+    assert latch["task"] == "latch" and latch["T"] == 200 and latch["runs"] == 0
+    fig = explorer.render(lag=3, task=2, model=0, clip=0, seed=0)
+    assert "this run is not in the results file yet" in [t.get_text() for t in fig.axes[1].texts]
+    assert fig.axes[0].get_title(loc="left").startswith("latch, tanh RNN, no clip, T = 200")
+
+
+def test_explorer_refuses_sweeps_of_different_shapes():
+    with pytest.raises(ValueError, match="same shape"):
+        lf.sweep_explorer(("lag-adding", "latch-budget"))
+    with pytest.raises(ValueError, match="at least one sweep"):
+        lf.sweep_explorer(())

@@ -59,8 +59,8 @@ def draw_success(fig, results: Results) -> None:
         ax.set_yticks(range(seeds + 1))
         panel_title(ax, clip_name(clip))
     axes[0].set_ylabel(f"runs solved (of {seeds})")
-    axes[-1].legend(loc="lower left", fontsize=8)
-    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.17, top=0.9, wspace=0.08)
+    axes[-1].legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=8)  # outside: no line is hidden
+    fig.subplots_adjust(left=0.08, right=0.84, bottom=0.17, top=0.9, wspace=0.08)
 
 
 def draw_steps(fig, results: Results) -> None:
@@ -147,7 +147,7 @@ def draw_view(fig, view: dict, params: dict) -> None:
     """Left: every seed's final metric at this setting against the success threshold. Right: the chosen run's
     gradient-norm profiles with the fate of its trained gain."""
     check_figure(fig)
-    check_params(params, ("lag", "model", "clip", "seed"))
+    check_params(params, ("lag", "model", "clip", "seed"))  # and "task" when the explorer reads several sweeps
     ax_m, ax_p = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.5]})
     color = COLOR[view["model"]]
     n = len(view["final"])
@@ -163,13 +163,15 @@ def draw_view(fig, view: dict, params: dict) -> None:
     if view["metric"] != "accuracy":
         ax_m.set_yscale("log")
         ax_m.set_ylim(1e-4, 1e2)
-    else:
+    else:  # a kept figure's axes may still be log-scaled from an MSE view
+        ax_m.set_yscale("linear")
         ax_m.set_ylim(0, 1.4)
     ax_m.set_xticks(range(n))
     ax_m.set_xlim(-0.5, n - 0.5)
     panel_xlabel(ax_m, "seed (filled: solved)")
     ax_m.set_ylabel(f"final {view['metric'] or 'metric'}")
-    panel_title(ax_m, f"{view['model']}, {clip_name(view['clip'])}, T = {view['T']}: "
+    task = f"{view['task']}, " if "task" in view else ""
+    panel_title(ax_m, f"{task}{view['model']}, {clip_name(view['clip'])}, T = {view['T']}: "
                       f"{sum(view['solved'])}/{view['runs']} solved", loc="left")
     p = view["profile"]
     if p is None:
@@ -186,23 +188,43 @@ def draw_view(fig, view: dict, params: dict) -> None:
 def _lag_label(lags) -> str:
     ratio = lags[1] / lags[0] if len(lags) > 1 else 0
     if ratio == int(ratio) and all(b == a * ratio for a, b in zip(lags, lags[1:])):
-        return f"lag T = {lags[0]}·{int(ratio)}^k, k"
-    return f"lag index k (T = {', '.join(map(str, lags))})"
+        return f"T = {lags[0]}·{int(ratio)}^k"
+    return f"T = {', '.join(map(str, lags))}"
 
 
-def sweep_explorer(name: str = "lag-adding", folder=None) -> Explorer:
-    """Explorer over a lag sweep's results file: the lag (main, one frame per lag), the model, clipping and seed.
+SWEEPS = ("lag-adding", "lag-order", "lag-latch")  # the lag sweeps the chapter reads, one per task
+
+
+def sweep_explorer(names=SWEEPS, folder=None) -> Explorer:
+    """Explorer over lag sweeps' results files: the lag index k (main, one frame per lag), the task (one sweep
+    each; live), the model, clipping and seed. The sweeps must share their number of lags, models, clips and seeds.
 
     Nothing trains: each frame looks its records up (``sweep_view``).
     """
-    results = load(name, folder)
-    models = ", ".join(f"{k} {m}" for k, m in enumerate(results.models))
-    clips = ", ".join(f"{k} {clip_name(c)}" for k, c in enumerate(results.clips))
-    sliders = [Slider("lag", _lag_label(results.lags), 0, len(results.lags) - 1, 1, 0),
-               Slider("model", f"model ({models})", 0, len(results.models) - 1, 1, 0),
-               Slider("clip", f"clipping ({clips})", 0, len(results.clips) - 1, 1, 0),
-               Slider("seed", "seed", 0, len(results.seeds) - 1, 1, 0)]
-    title = (f"Sweep {name} ({results.task}): final metric of every seed against the success threshold, and one "
+    names = (names,) if isinstance(names, str) else tuple(names)
+    if not names:
+        raise ValueError("names must list at least one sweep, e.g. ('lag-adding', 'lag-order')")
+    sweeps = [load(name, folder) for name in names]
+    first = sweeps[0]
+    for r in sweeps[1:]:
+        if (len(r.lags), r.models, r.clips, r.seeds) != (len(first.lags), first.models, first.clips, first.seeds):
+            raise ValueError(f"sweeps {first.sweep!r} and {r.sweep!r} differ in their number of lags, models, clips "
+                             "or seeds: one explorer reads sweeps of the same shape")
+    lags = "; ".join(f"{r.task}: {_lag_label(r.lags)}" for r in sweeps)
+    models = ", ".join(f"{k} {m}" for k, m in enumerate(first.models))
+    clips = ", ".join(f"{k} {clip_name(c)}" for k, c in enumerate(first.clips))
+    sliders = [Slider("lag", f"lag index k ({lags})", 0, len(first.lags) - 1, 1, 0)]
+    if len(sweeps) > 1:
+        tasks = ", ".join(f"{k} {r.task}" for k, r in enumerate(sweeps))
+        sliders.append(Slider("task", f"task ({tasks})", 0, len(sweeps) - 1, 1, 0))
+    sliders += [Slider("model", f"model ({models})", 0, len(first.models) - 1, 1, 0),
+                Slider("clip", f"clipping ({clips})", 0, len(first.clips) - 1, 1, 0),
+                Slider("seed", "seed", 0, len(first.seeds) - 1, 1, 0)]
+    title = (f"Sweeps {', '.join(names)}: final metric of every seed against the success threshold, and one "
              "run's gradient-norm profile ‖∂L/∂h_t‖ at initialisation (dashed) and after training (solid)")
-    return Explorer(compute=lambda **p: sweep_view(results, **p), draw=draw_view, sliders=sliders, main="lag",
-                    frames=len(results.lags), title=title, figsize=(8.0, 3.0))
+
+    def compute(task=0, **params):
+        return {**sweep_view(sweeps[task], **params), "task": sweeps[task].task}
+
+    return Explorer(compute=compute, draw=draw_view, sliders=sliders, main="lag", frames=len(first.lags),
+                    title=title, figsize=(8.0, 3.0))
