@@ -17,7 +17,7 @@ import torch
 from matplotlib.figure import Figure
 
 import rnnlab
-from rnnlab import (_validate, activations, attention, bidirectional, clipping, execute, flow, flow_plot,
+from rnnlab import (_validate, activations, attention, bidirectional, blanks, clipping, execute, flow, flow_plot,
                     flow_spectrum, gradcheck, gru, init, lstm, lstm_jacobian, models,
                     plotting, regularizers, rnn, seeds, spectral, tasks, train, widgets)
 from rnnlab.experiments import config, parallel, registry, runner, store, sweeps
@@ -449,6 +449,18 @@ ROWS += [pytest.param(call, exc, match, id=name) for name, exc, match, call in [
     ("attention.input_sensitivity-t", ValueError, "t must be at most 4",
      lambda: attention.input_sensitivity(attention.SelfAttention(2, 2), torch.ones(1, 4, 2), t=5)),
     ("attention.layer_cost-kind", ValueError, "kind must be one of", lambda: attention.layer_cost("gpt", 4, 2)),
+    # --- blanks ------------------------------------------------------------------------------------------
+    ("blanks.fill_blank-T", ValueError, r"T \(sequence length\) must be at least 2",
+     lambda: blanks.fill_blank(4, 1, RNG(0))),
+    ("blanks.fill_blank-position", ValueError, "position must be at most 5",
+     lambda: blanks.fill_blank(4, 5, RNG(0), position=6)),
+    ("blanks.best_accuracy-view", ValueError, "view must be one of", lambda: blanks.best_accuracy(4, 5, 2, "left")),
+    ("blanks.blank_positions-two", ValueError, "exactly one blank",
+     lambda: blanks.blank_positions(torch.ones(2, 3, 5))),
+    ("blanks.Tagger-attention-T", ValueError, r"T \(the sequence length\) is needed by kind='attention' only",
+     lambda: blanks.Tagger(4, 6, kind="attention")),
+    ("blanks.Tagger-reverse", ValueError, "reverse=True applies to a unidirectional recurrent tagger only",
+     lambda: blanks.Tagger(4, 6, bidirectional=True, reverse=True)),
     # --- flow, flow_spectrum, flow_plot ------------------------------------------------------------------
     ("flow.run_stepwise-module", ValueError, "rnn must be a torch.nn.RNN, nn.LSTM or nn.GRU",
      lambda: flow.run_stepwise(torch.nn.Linear(2, 2), torch.ones(1, 2, 2))),

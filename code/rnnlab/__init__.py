@@ -24,6 +24,7 @@ The library:
                      (Chapters 6–7)
 - ``bidirectional`` bidirectional RNN and LSTM: two ordinary networks, one reading backwards (Chapter 9)
 - ``attention``      one self-attention layer, ‖∂y_t/∂x_k‖ against distance, what a layer costs (Chapter 9)
+- ``blanks``         fill in the blank: a task that needs both sides, its exact ceilings, taggers (Chapter 9)
 - ``experiments``    the experiment runner: pure runs, named sweeps, crash-safe results files (Chapter 8)
 - ``flow``, ``flow_spectrum``, ``flow_plot``  gradient flow in any torch model: total ∂L/∂h_t, σ_max(J_t) by
                      Jacobian-vector products, one plot (appendix "Measure gradient flow in your own model")
@@ -35,8 +36,8 @@ The library:
 The chapter layer (``rnnlab.chapters``): ``feedback`` (Chapter 1), ``bptt``, ``bptt_paths``, ``bptt_explorer``
 (2), ``saturation``, ``saturation_rnns`` (3), ``criteria``, ``criteria_figures`` (4), ``cliff``,
 ``clipping_runs``, ``clipping_penalties`` (5), ``init_profiles``, ``init_figures``, ``init_training`` (6), ``gates``,
-``gates_figures``, ``gates_training`` (7), ``longterm``, ``longterm_figures``, ``longterm_tasks`` (8) — its docstring
-maps them.
+``gates_figures``, ``gates_training`` (7), ``longterm``, ``longterm_figures``, ``longterm_tasks`` (8), ``bidir``,
+``bidir_figures`` (9) — its docstring maps them.
 
 Importing ``rnnlab`` imports nothing heavy and changes no global state (no seeding, no plot styling).
 """

@@ -38,6 +38,7 @@ EXPLORERS = {
     "ch07 retention (gate bias)": "rnnlab.chapters.gates_figures:retention_explorer",
     "ch07 gates over a pulse (gate bias)": "rnnlab.chapters.gates_figures:gate_explorer",
     "ch08 lag sweep (lag T)": "rnnlab.chapters.longterm_figures:sweep_explorer",
+    "ch09 fill in the blank (position p)": "rnnlab.chapters.bidir_figures:blank_explorer",
 }
 
 

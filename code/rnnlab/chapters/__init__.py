@@ -26,6 +26,9 @@ chapter each and are imported by it, e.g. ``from rnnlab.chapters import bptt``:
 - ``longterm``          Chapter 8: the committed sweeps as tables — success, steps to solve, gradient fates
 - ``longterm_figures``  Chapter 8: its figures and the sweep explorer (no training)
 - ``longterm_tasks``    Chapter 8: the tasks' example sequences and input-blind baselines
+- ``bidir``             Chapter 9: fill-in-the-blank runs and ceilings, bidirectional agreement with torch,
+                        sensitivity against distance, parameters of a bidirectional stack
+- ``bidir_figures``     Chapter 9: the sensitivity figure and the fill-in-the-blank explorer
 
 A chapter module may use the library; the library never imports a chapter module.
 """
