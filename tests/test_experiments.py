@@ -254,7 +254,7 @@ def test_cli_list_status_and_run(tmp_path, capsys, monkeypatch):
     results.add(first.key, run(first))
     assert main(["--results", str(tmp_path), "list"]) == 0
     out = capsys.readouterr().out
-    assert re.search(rf"^smoke +{len(smoke)} configs +1 done", out, re.M) and "lag-copy" in out
+    assert re.search(rf"^smoke +{len(smoke)} configs +1 done", out, re.M) and "copy-delay" in out
     assert status("smoke", tmp_path)["missing"] == len(smoke) - 1
     with pytest.raises(SystemExit):
         main(["run", "no-such-sweep"])
