@@ -47,12 +47,12 @@ def test_power_iteration_agrees_with_the_svd_of_the_formed_jacobian(kind, seed, 
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_agrees_with_rnnlabs_handwritten_step_jacobians(seed):
-    """One-layer modules against rnn.step_jacobians, gru.step_jacobians, lstm_jacobian.lstm_step_jacobians."""
+    """One-layer modules against rnn.step_jacobians, gru.step_jacobians, lstm_jacobian.step_jacobians."""
     for kind in ["rnn_tanh", "gru", "lstm"]:
         m, x, h0, c0, trajectory = record(kind, seed)
         if kind == "lstm":
             _, _, cache = lstm.lstm_forward(x, h0[0], c0[0], *lstm.from_torch(m))
-            J = lstm_jacobian.lstm_step_jacobians(cache)  # (N, T, 2H, 2H)
+            J = lstm_jacobian.step_jacobians(cache)  # (N, T, 2H, 2H)
         elif kind == "gru":
             J = gru.step_jacobians(gru.gru_forward(x, h0[0], *gru.from_torch(m))[1])
         else:

@@ -4,8 +4,8 @@ import pytest
 import torch
 
 from rnnlab.gradcheck import compare_gradients, numerical_gradient, relative_error
-from rnnlab.lstm import LSTMGrads, LSTMParams, from_torch, lstm_backward, lstm_forward, to_torch
-from rnnlab.lstm_jacobian import lstm_cell_path, lstm_step_jacobians
+from rnnlab.lstm import Grads, Params, from_torch, lstm_backward, lstm_forward, to_torch
+from rnnlab.lstm_jacobian import cell_path, step_jacobians
 from rnnlab.rnn import rnn_forward
 
 SHAPES = [(1, 1, 1, 1), (2, 1, 3, 4), (3, 5, 2, 1), (1, 7, 1, 3), (4, 6, 3, 5), (2, 4, 1, 2)]  # (N, T, D, H)
@@ -17,7 +17,7 @@ def problem(seed, N, T, D, H, loss="every"):
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((N, T, D))
     h0, c0 = rng.standard_normal((N, H)), rng.standard_normal((N, H))
-    params = LSTMParams(rng.standard_normal((4 * H, D)) / np.sqrt(D), rng.standard_normal((4 * H, H)) / np.sqrt(H),
+    params = Params(rng.standard_normal((4 * H, D)) / np.sqrt(D), rng.standard_normal((4 * H, H)) / np.sqrt(H),
                         0.5 * rng.standard_normal(4 * H), 0.5 * rng.standard_normal(4 * H))
     dh = rng.standard_normal((N, T, H))
     if loss != "every":
@@ -51,7 +51,7 @@ def torch_reference(x, h0, c0, params, dh, dc_T=None, truncate=None):
             loss = loss + (o[:, -1] * tdh[:, t - 1]).sum() + (t == T) * (c_t[0] * tdc).sum()
     loss.backward()
     leaves = [tx, th0, tc0, lstm.weight_ih_l0, lstm.weight_hh_l0, lstm.bias_ih_l0, lstm.bias_hh_l0]
-    grads = LSTMGrads(*(np.zeros(v.shape) if v.grad is None else v.grad.numpy().copy() for v in leaves))
+    grads = Grads(*(np.zeros(v.shape) if v.grad is None else v.grad.numpy().copy() for v in leaves))
     return out.detach().numpy(), cn[0].detach().numpy(), grads
 
 
@@ -68,7 +68,7 @@ def test_forward_and_backward_match_torch_lstm(shape, loss):
     ref_h, ref_c_T, ref = torch_reference(x, h0, c0, params, dh, dc_T)
     assert relative_error(h, ref_h) <= 1e-12 and relative_error(c[:, -1], ref_c_T) <= 1e-12
     ours = lstm_backward(dh, cache, dc_T=dc_T)
-    assert isinstance(ours, LSTMGrads)
+    assert isinstance(ours, Grads)
     assert_grads_close(ours, ref, 1e-10)
 
 
@@ -149,7 +149,7 @@ def test_step_jacobians_match_autograd():
     N, T, D, H = 2, 4, 3, 3
     x, h0, c0, params, _, _ = problem(7, N, T, D, H)
     h, c, cache = lstm_forward(x, h0, c0, *params)
-    J = lstm_step_jacobians(cache)
+    J = step_jacobians(cache)
     assert J.shape == (N, T, 2 * H, 2 * H)
     cell = torch.nn.LSTMCell(D, H, dtype=torch.float64)  # torch's own step, same weights
     with torch.no_grad():
@@ -157,7 +157,7 @@ def test_step_jacobians_match_autograd():
             getattr(cell, name).copy_(torch.from_numpy(p))
     h_prev = np.concatenate([h0[:, None], h[:, :-1]], axis=1)
     c_prev = np.concatenate([c0[:, None], c[:, :-1]], axis=1)
-    f = lstm_cell_path(cache)
+    f = cell_path(cache)
     for n in range(N):
         for t in range(T):
             x_t = torch.from_numpy(x[n, t])[None]
@@ -176,9 +176,9 @@ def test_constant_error_carousel():
     x, h0, c0, params, _, _ = problem(8, 2, 6, 2, 3)
     params.bias_hh[3:6] = 100.0  # forget gate σ(≈100) = 1 in float64
     _, _, cache = lstm_forward(x, h0, c0, *params)
-    f = lstm_cell_path(cache)
+    f = cell_path(cache)
     assert f.shape == (2, 6, 3) and np.all(f == 1.0)
-    assert np.all(lstm_step_jacobians(cache)[..., 3:, 3:] == np.eye(3))
+    assert np.all(step_jacobians(cache)[..., 3:, 3:] == np.eye(3))
 
 
 # ---- validation: every bad input names the argument ----
@@ -216,22 +216,22 @@ BAD = [
     ("backward-dc_T", lambda: lstm_backward(DH, CACHE, dc_T=np.zeros((N, T, H))), r"dc_T must have shape \(N, H\)"),
     ("backward-truncate-0", lambda: lstm_backward(DH, CACHE, truncate=0), "truncate must be at least 1"),
     ("backward-truncate-float", lambda: lstm_backward(DH, CACHE, truncate=2.5), "truncate must be an integer"),
-    ("backward-cache-tuple", lambda: lstm_backward(DH, tuple(CACHE)), "cache must be the LSTMCache"),
-    ("backward-cache-rnn", lambda: lstm_backward(DH, RNN_CACHE), "cache must be the LSTMCache that lstm_forward"),
+    ("backward-cache-tuple", lambda: lstm_backward(DH, tuple(CACHE)), "cache must be the Cache"),
+    ("backward-cache-rnn", lambda: lstm_backward(DH, RNN_CACHE), "cache must be the Cache that lstm_forward"),
     ("backward-cache-shape", lambda: lstm_backward(DH, CACHE._replace(c=np.zeros((N, T + 1, H)))),
      r"cache.c must have shape \(N, T, H\)"),
     ("backward-cache-gates", lambda: lstm_backward(DH, CACHE._replace(gates=np.zeros((N, T, 3 * H)),
                                                                       weight_ih=np.zeros((3 * H, D)),
                                                                       weight_hh=np.zeros((3 * H, H)))),
      r"cache.gates must have shape \(N, T, 4H\)"),
-    ("jacobians-cache", lambda: lstm_step_jacobians(None), "cache must be the LSTMCache"),
-    ("jacobians-cache-shape", lambda: lstm_step_jacobians(CACHE._replace(weight_hh=np.zeros((4 * H, H + 1)))),
+    ("jacobians-cache", lambda: step_jacobians(None), "cache must be the Cache"),
+    ("jacobians-cache-shape", lambda: step_jacobians(CACHE._replace(weight_hh=np.zeros((4 * H, H + 1)))),
      "cache.weight_hh must have shape"),
-    ("cell_path-cache", lambda: lstm_cell_path(CACHE[:3]), "cache must be the LSTMCache"),
+    ("cell_path-cache", lambda: cell_path(CACHE[:3]), "cache must be the Cache"),
     ("from_torch-gru", lambda: from_torch(torch.nn.GRU(2, 3)), "lstm must be a torch.nn.LSTM"),
     ("from_torch-layers", lambda: from_torch(torch.nn.LSTM(2, 3, num_layers=2)), "lstm must have num_layers=1"),
     ("from_torch-bidirectional", lambda: from_torch(torch.nn.LSTM(2, 3, bidirectional=True)), "lstm must have"),
-    ("to_torch-list", lambda: to_torch([1, 2]), "params must be an LSTMParams"),
+    ("to_torch-list", lambda: to_torch([1, 2]), "params must be an Params"),
     ("to_torch-weight_hh", lambda: to_torch(PARAMS._replace(weight_hh=np.zeros((H, H)))),
      r"weight_hh must have shape \(4H, H\)"),
     ("to_torch-weight_ih", lambda: to_torch(PARAMS._replace(weight_ih=np.zeros((4 * H + 1, D)))),

@@ -25,8 +25,9 @@ from typing import NamedTuple
 import numpy as np
 
 from ._validate import as_array, check_arrays, check_choice, check_input_and_state, check_shape
-from .lstm import LSTMCache, lstm_backward, lstm_forward
-from .rnn import Cache, rnn_backward, rnn_forward
+from . import lstm, rnn
+from .lstm import lstm_backward, lstm_forward
+from .rnn import rnn_backward, rnn_forward
 
 
 class BiRNNParams(NamedTuple):
@@ -62,16 +63,16 @@ def _final(field):
 class BiRNNCache(NamedTuple):
     """What ``birnn_backward`` needs: the two directions' ``rnnlab.rnn.Cache`` (reverse in reversed time)."""
 
-    forward: Cache
-    reverse: Cache
+    forward: rnn.Cache
+    reverse: rnn.Cache
     h_n = _final("h")
 
 
 class BiLSTMCache(NamedTuple):
-    """What ``bilstm_backward`` needs: the two directions' ``rnnlab.lstm.LSTMCache`` (reverse in reversed time)."""
+    """What ``bilstm_backward`` needs: the two directions' ``rnnlab.lstm.Cache`` (reverse in reversed time)."""
 
-    forward: LSTMCache
-    reverse: LSTMCache
+    forward: lstm.Cache
+    reverse: lstm.Cache
     h_n, c_n = _final("h"), _final("c")
 
 
@@ -141,7 +142,7 @@ def _check_states(x, h0, *cells):
 def _check_backward(d_output, cache, kind, forward):
     """Check ``cache`` (the ``kind`` that ``forward`` returns) and ``d_output`` (N, T, 2H); return N, H and the
     forward half and the reverse half of d_output, the latter in the reverse direction's time."""
-    inner = Cache if kind is BiRNNCache else LSTMCache
+    inner = rnn.Cache if kind is BiRNNCache else lstm.Cache
     if not isinstance(cache, kind) or not all(isinstance(c, inner) for c in cache) \
             or np.shape(cache.forward.h) != np.shape(cache.reverse.h):
         raise ValueError(f"cache must be the {kind.__name__} that {forward} returns (the second value of "
@@ -283,14 +284,14 @@ def to_torch(params, activation="tanh"):
         got = f"{type(params).__name__} of {len(params)}" if isinstance(params, tuple) else type(params).__name__
         raise ValueError("params must be a BiRNNParams (6 arrays) or a BiLSTMParams (8 arrays), e.g. from "
                          f"from_torch; got {got}")
-    lstm = len(params) == 8
-    params = _check_params(params, BiLSTMParams if lstm else BiRNNParams)
+    is_lstm = len(params) == 8
+    params = _check_params(params, BiLSTMParams if is_lstm else BiRNNParams)
     H, D = params[1].shape[1], params[0].shape[1]
-    activation = check_choice("activation", activation, {"tanh"} if lstm else {"tanh", "relu"})  # LSTM: fixed
-    extra = {} if lstm else {"nonlinearity": activation}
-    module = (torch.nn.LSTM if lstm else torch.nn.RNN)(D, H, batch_first=True, bidirectional=True,
+    activation = check_choice("activation", activation, {"tanh"} if is_lstm else {"tanh", "relu"})  # LSTM: fixed
+    extra = {} if is_lstm else {"nonlinearity": activation}
+    module = (torch.nn.LSTM if is_lstm else torch.nn.RNN)(D, H, batch_first=True, bidirectional=True,
                                                         dtype=torch.float64, **extra)
-    values = list(params) if lstm else [v for W, U, b in (params[:3], params[3:]) for v in (W, U, b, np.zeros_like(b))]
+    values = list(params) if is_lstm else [v for W, U, b in (params[:3], params[3:]) for v in (W, U, b, np.zeros_like(b))]
     with torch.no_grad():
         for name, value in zip([n + s for s in ("", "_reverse") for n in _TORCH_NAMES], values):
             getattr(module, name).copy_(torch.from_numpy(value))

@@ -30,7 +30,7 @@ from ._validate import as_array, check_arrays, check_dims, check_input_and_state
 from .activations import sigmoid
 
 
-class LSTMParams(NamedTuple):
+class Params(NamedTuple):
     """The parameters of a one-layer ``torch.nn.LSTM``, as float64 numpy arrays."""
 
     weight_ih: np.ndarray  # (4H, D)  (W_ii | W_if | W_ig | W_io)
@@ -39,7 +39,7 @@ class LSTMParams(NamedTuple):
     bias_hh: np.ndarray  # (4H,)
 
 
-class LSTMCache(NamedTuple):
+class Cache(NamedTuple):
     """What ``lstm_backward`` needs from ``lstm_forward``."""
 
     x: np.ndarray  # (N, T, D) inputs x_1..x_T
@@ -52,7 +52,7 @@ class LSTMCache(NamedTuple):
     weight_hh: np.ndarray  # (4H, H)
 
 
-class LSTMGrads(NamedTuple):
+class Grads(NamedTuple):
     """Gradients of the loss L with respect to every input of ``lstm_forward``."""
 
     dx: np.ndarray  # (N, T, D)
@@ -64,7 +64,7 @@ class LSTMGrads(NamedTuple):
     dbias_hh: np.ndarray  # (4H,)
 
 
-def check_lstm_params(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh):
+def check_params(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh):
     """Validate x (N, T, D), h0 and c0 (N, H) and the parameters; D from x, N and H from h0."""
     x, h0, N, H, D = check_input_and_state("x", x, "h0", h0)
     c0 = as_array("c0", c0)
@@ -78,10 +78,10 @@ _CACHE_DIMS = {"x": "NTD", "h0": "NH", "c0": "NH", "h": "NTH", "c": "NTH", "gate
                "weight_hh": "GH"}
 
 
-def check_lstm_cache(cache) -> LSTMCache:
-    """Check that ``cache`` is the LSTMCache that ``lstm_forward`` returns, with consistent shapes."""
-    if not isinstance(cache, LSTMCache):
-        raise ValueError("cache must be the LSTMCache that lstm_forward returns (the third value of "
+def check_cache(cache) -> Cache:
+    """Check that ``cache`` is the Cache that ``lstm_forward`` returns, with consistent shapes."""
+    if not isinstance(cache, Cache):
+        raise ValueError("cache must be the Cache that lstm_forward returns (the third value of "
                          f"`h, c, cache = lstm_forward(...)`); got {type(cache).__name__}")
     sizes = check_dims([(f"cache.{f}", getattr(cache, f), _CACHE_DIMS[f]) for f in cache._fields])
     if sizes["G"] != 4 * sizes["H"]:
@@ -101,7 +101,7 @@ def lstm_forward(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh):
     weight_ih : array, shape (4H, D)
     weight_hh : array, shape (4H, H)
     bias_ih, bias_hh : array, shape (4H,)
-        Gate order i, f, g, o, as ``torch.nn.LSTM`` (``*LSTMParams`` can be passed).
+        Gate order i, f, g, o, as ``torch.nn.LSTM`` (``*Params`` can be passed).
 
     Returns
     -------
@@ -109,9 +109,9 @@ def lstm_forward(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh):
         States h_1..h_T (``h[:, -1]`` is torch's h_n).
     c : array, shape (N, T, H)
         Cells c_1..c_T (``c[:, -1]`` is torch's c_n).
-    cache : LSTMCache
+    cache : Cache
     """
-    x, h0, c0, W_ih, W_hh, b_ih, b_hh = check_lstm_params(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh)
+    x, h0, c0, W_ih, W_hh, b_ih, b_hh = check_params(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh)
     N, T, _ = x.shape
     H = h0.shape[1]
     gates = x @ W_ih.T + b_ih + b_hh  # (N, T, 4H)  input part of every a_t, computed at once
@@ -126,10 +126,10 @@ def lstm_forward(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh):
         c[:, t] = f * c_prev + i * g  # (N, H)  (eq-lstm-state)
         h[:, t] = o * np.tanh(c[:, t])  # (N, H)  (eq-lstm-state)
         h_prev, c_prev = h[:, t], c[:, t]
-    return h, c, LSTMCache(x, h0, c0, h, c, gates, W_ih, W_hh)
+    return h, c, Cache(x, h0, c0, h, c, gates, W_ih, W_hh)
 
 
-def _step_backward(dh_t, dc_t, s, cache: LSTMCache):
+def _step_backward(dh_t, dc_t, s, cache: Cache):
     """Back through step s (0-based) given total ``dh_t``, ``dc_t`` (N, H); returns δ_s (N, 4H), dh_prev, dc_prev."""
     i, f, g, o = np.split(cache.gates[:, s], 4, axis=1)  # (N, H) each
     c_prev = cache.c[:, s - 1] if s > 0 else cache.c0  # (N, H)
@@ -142,7 +142,7 @@ def _step_backward(dh_t, dc_t, s, cache: LSTMCache):
     return delta, delta @ cache.weight_hh, dc * f  # W_hhᵀ δ (eq-lstm-recursion);  dc_{t-1} = dc_t ⊙ f_t
 
 
-def lstm_backward(dh, cache: LSTMCache, truncate: int | None = None, dc_T=None) -> LSTMGrads:
+def lstm_backward(dh, cache: Cache, truncate: int | None = None, dc_T=None) -> Grads:
     """Backpropagation through time for the LSTM, full or truncated.
 
     ``dh[:, t-1]`` holds the immediate derivative ``∂L_t/∂h_t``; a loss on the last step only is
@@ -157,7 +157,7 @@ def lstm_backward(dh, cache: LSTMCache, truncate: int | None = None, dc_T=None) 
     Parameters
     ----------
     dh : array, shape (N, T, H)
-    cache : LSTMCache
+    cache : Cache
         From ``lstm_forward``.
     truncate : int ≥ 1 or None
         None for full BPTT, else the number of steps k each L_t back-propagates through.
@@ -165,11 +165,11 @@ def lstm_backward(dh, cache: LSTMCache, truncate: int | None = None, dc_T=None) 
 
     Returns
     -------
-    LSTMGrads
+    Grads
         ``(dx (N, T, D), dh0 (N, H), dc0 (N, H), dweight_ih (4H, D), dweight_hh (4H, H), dbias_ih (4H,),
         dbias_hh (4H,))``.
     """
-    cache = check_lstm_cache(cache)
+    cache = check_cache(cache)
     N, T, H = cache.h.shape
     dh = as_array("dh", dh)
     check_shape("dh", dh, (N, T, H), "(N, T, H)")
@@ -200,10 +200,10 @@ def lstm_backward(dh, cache: LSTMCache, truncate: int | None = None, dc_T=None) 
     dW_hh = np.tensordot(delta, h_prev, axes=([0, 1], [0, 1]))  # (4H, H)  Σ_t δ_t h_{t-1}ᵀ  (eq-lstm-param)
     db = delta.sum(axis=(0, 1))  # (4H,)  Σ_t δ_t, the same for both biases  (eq-lstm-param)
     dx = delta @ cache.weight_ih  # (N, T, D)  W_ihᵀ δ_t
-    return LSTMGrads(dx, dh0, dc0, dW_ih, dW_hh, db, db.copy())
+    return Grads(dx, dh0, dc0, dW_ih, dW_hh, db, db.copy())
 
 
-def from_torch(lstm) -> LSTMParams:
+def from_torch(lstm) -> Params:
     """The parameters of a one-layer, unidirectional ``torch.nn.LSTM`` as float64 numpy arrays (copies)."""
     import torch
 
@@ -217,15 +217,15 @@ def from_torch(lstm) -> LSTMParams:
     zeros = torch.zeros(4 * H)  # bias=False: torch's LSTM adds nothing
     arrays = [lstm.weight_ih_l0, lstm.weight_hh_l0, getattr(lstm, "bias_ih_l0", zeros) if lstm.bias else zeros,
               getattr(lstm, "bias_hh_l0", zeros) if lstm.bias else zeros]
-    return LSTMParams(*(a.detach().to(torch.float64).numpy().copy() for a in arrays))
+    return Params(*(a.detach().to(torch.float64).numpy().copy() for a in arrays))
 
 
 def to_torch(params):
-    """A float64 ``torch.nn.LSTM(D, H, batch_first=True)`` carrying ``params`` (an LSTMParams or 4-tuple)."""
+    """A float64 ``torch.nn.LSTM(D, H, batch_first=True)`` carrying ``params`` (an Params or 4-tuple)."""
     import torch
 
     if not isinstance(params, tuple) or len(params) != 4:
-        raise ValueError("params must be an LSTMParams (weight_ih, weight_hh, bias_ih, bias_hh); "
+        raise ValueError("params must be an Params (weight_ih, weight_hh, bias_ih, bias_hh); "
                          f"got {type(params).__name__}")
     W_hh = as_array("weight_hh", params[1], ndim=2)
     if W_hh.shape[0] != 4 * W_hh.shape[1] or W_hh.shape[1] < 1:

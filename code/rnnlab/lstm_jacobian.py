@@ -16,15 +16,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from .lstm import check_lstm_cache
+from .lstm import check_cache
 
 
-def lstm_step_jacobians(cache) -> np.ndarray:
+def step_jacobians(cache) -> np.ndarray:
     """Per-step Jacobians ``J_t = ∂(h_t, c_t)/∂(h_{t-1}, c_{t-1})`` for t = 1..T (eq-lstm-jacobian).
 
     Parameters
     ----------
-    cache : LSTMCache
+    cache : Cache
         From ``rnnlab.lstm.lstm_forward``.
 
     Returns
@@ -33,7 +33,7 @@ def lstm_step_jacobians(cache) -> np.ndarray:
         ``J[n, t-1]`` is ``J_t`` for example n; rows are the outputs (h_t then c_t), columns the inputs
         (h_{t-1} then c_{t-1}). Memory N·T·4H²·8 bytes.
     """
-    cache = check_lstm_cache(cache)
+    cache = check_cache(cache)
     N, T, H = cache.h.shape
     i, f, g, o = np.split(cache.gates, 4, axis=2)  # (N, T, H) each
     c_prev = np.concatenate([cache.c0[:, None], cache.c[:, :-1]], axis=1)  # (N, T, H)  c_0..c_{T-1}
@@ -54,7 +54,7 @@ def lstm_step_jacobians(cache) -> np.ndarray:
     return J
 
 
-def lstm_cell_path(cache) -> np.ndarray:
+def cell_path(cache) -> np.ndarray:
     """The direct path ``∂c_t/∂c_{t-1} = diag(f_t)`` (gates held fixed), as its diagonal f_t.
 
     Along this path a gradient from step t back to step s is scaled by ``∏_{k=s+1}^{t} f_k`` elementwise,
@@ -62,7 +62,7 @@ def lstm_cell_path(cache) -> np.ndarray:
 
     Parameters
     ----------
-    cache : LSTMCache
+    cache : Cache
         From ``rnnlab.lstm.lstm_forward``.
 
     Returns
@@ -70,6 +70,6 @@ def lstm_cell_path(cache) -> np.ndarray:
     f : array, shape (N, T, H)
         ``f[n, t-1]`` is the diagonal of ``∂c_t/∂c_{t-1}`` for example n.
     """
-    cache = check_lstm_cache(cache)
+    cache = check_cache(cache)
     H = cache.h.shape[2]
     return cache.gates[..., H:2 * H].copy()  # (N, T, H)

@@ -9,7 +9,7 @@ Jacobians of the cell's state s_t — h_t for the RNN and the GRU, (h_t, c_t) fo
 
 the factor by which a gradient arriving at s_T can at most be multiplied on its way back n steps (Chapter 4's
 ``spectral.jacobian_product_norms``). For the LSTM we also report the direct cell path alone, gates held fixed:
-``max_j ∏_k f_{k,j}``, the norm of ``∏_k diag(f_k)`` (``lstm_jacobian.lstm_cell_path``).
+``max_j ∏_k f_{k,j}``, the norm of ``∏_k diag(f_k)`` (``lstm_jacobian.cell_path``).
 
 ``gate_bias`` sets the bias of the gate that carries the state: the LSTM's forget gate (b_if + b_hf, as
 ``init.forget_bias``) and the GRU's update gate z (b_iz + b_hz); None keeps PyTorch's random biases.
@@ -77,7 +77,7 @@ def forward(cell: str, params: tuple, x: np.ndarray):
         _, cache = gru.gru_forward(x, h0, W_ih, W_hh, b_ih, b_hh)
         return gru.step_jacobians(cache), cache
     _, _, cache = lstm.lstm_forward(x, h0, h0.copy(), W_ih, W_hh, b_ih, b_hh)
-    return lstm_jacobian.lstm_step_jacobians(cache), cache
+    return lstm_jacobian.step_jacobians(cache), cache
 
 
 @dataclass(frozen=True)
@@ -108,7 +108,7 @@ def retention(cell: str, gate_bias: float | None = None, input_scale: float = 1.
     gains = spectral.jacobian_product_norms(J)[0]  # (T+1,)
     path = carry = None
     if cell == "lstm":
-        carry = lstm_jacobian.lstm_cell_path(cache)[0]  # (T, H) f_t
+        carry = lstm_jacobian.cell_path(cache)[0]  # (T, H) f_t
         with np.errstate(under="ignore"):
             path = np.concatenate([[1.0], np.cumprod(carry[::-1], axis=0).max(axis=1)])  # (T+1,)
     elif cell == "gru":
@@ -139,22 +139,22 @@ def multiply_adds(cell: str, D: int, H: int) -> int:
 def total_cell_jacobian(cache, t: int) -> np.ndarray:
     """``dc_t/dc_{t−1}`` with ``h_{t−1} = o_{t−1} ⊙ tanh(c_{t−1})`` followed back (o_{t−1} fixed), example 0.
 
-    From the step Jacobian's blocks (``lstm_step_jacobians``): ``diag(f_t) + (∂c_t/∂h_{t−1})
+    From the step Jacobian's blocks (``step_jacobians``): ``diag(f_t) + (∂c_t/∂h_{t−1})
     diag(o_{t−1} ⊙ (1 − tanh²c_{t−1}))`` — the direct path plus the terms through h_{t−1} (eq-lstm-dcdc).
 
     Parameters
     ----------
-    cache : lstm.LSTMCache
+    cache : lstm.Cache
     t : int, 2 ≤ t ≤ T
 
     Returns
     -------
     array, shape (H, H)
     """
-    cache = lstm.check_lstm_cache(cache)
+    cache = lstm.check_cache(cache)
     N, T, H = cache.h.shape
     t = check_int("t", t, low=2, high=T)
-    J = lstm_jacobian.lstm_step_jacobians(cache)[0, t - 1]  # (2H, 2H)
+    J = lstm_jacobian.step_jacobians(cache)[0, t - 1]  # (2H, 2H)
     o_prev = cache.gates[0, t - 2, 3 * H:]  # (H,)
     back = o_prev * (1.0 - np.tanh(cache.c[0, t - 2]) ** 2)  # (H,) ∂h_{t−1}/∂c_{t−1}, o fixed
     return J[H:, H:] + J[H:, :H] * back  # (H, H)
