@@ -357,6 +357,7 @@ ROWS += [pytest.param(call, exc, match, id=name) for name, exc, match, call in [
     ("check_int-float", ValueError, "T must be an integer", lambda: _validate.check_int("T", 2.0)),
     ("check_float-complex", ValueError, "w must be a finite number", lambda: _validate.check_float("w", 1j)),
     ("check_positive-zero", ValueError, "eps must be positive", lambda: _validate.check_positive("eps", 0)),
+    ("check_bool-int", ValueError, "causal must be True or False; got 1", lambda: _validate.check_bool("causal", 1)),
     ("check_choice-unhashable", ValueError, "loss must be one of",
      lambda: _validate.check_choice("loss", ["mse"], {"mse"})),
     ("check_square-empty", ValueError, "W_hh must be square", lambda: _validate.check_square("W_hh", np.zeros((0, 0)))),

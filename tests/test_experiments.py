@@ -199,7 +199,7 @@ def test_the_lag_sweeps_cover_every_model_with_and_without_clipping_over_five_se
         for c in sweep.configs:
             cells[(c.cell, c.forget_bias, c.clip, c.T)].add(c.seed)
         assert all(len(seeds) >= 5 for seeds in cells.values()), name
-        if not name.startswith("lag-"):  # a follow-up sweep (latch-budget) repeats a few cells of a lag sweep
+        if not name.startswith("lag-"):  # latch-budget and copy-delay cover part of the grid (their docstrings)
             continue
         assert {c.cell for c in sweep.configs} == {"rnn", "irnn", "lstm", "gru"}
         assert {c.clip for c in sweep.configs} == {None, 1.0} and len({c.T for c in sweep.configs}) >= 4

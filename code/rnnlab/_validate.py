@@ -141,6 +141,13 @@ def check_rng(rng) -> np.random.Generator:
     return rng
 
 
+def check_bool(name: str, value) -> bool:
+    """Check that ``value`` is True or False (not 0, 1 or a string)."""
+    if not isinstance(value, bool):
+        raise ValueError(f"{name} must be True or False; got {value!r}")
+    return value
+
+
 def check_callable(name: str, value, expected: str):
     """Check that ``value`` can be called; ``expected`` says how, e.g. ``"a function (n, T, rng) -> Batch"``."""
     if not callable(value):

@@ -21,7 +21,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._validate import check_callable, check_choice, check_int
+from ._validate import check_bool, check_callable, check_choice, check_int
 from .models import check_dtype, check_input, check_seed
 
 
@@ -53,9 +53,7 @@ class SelfAttention(nn.Module):
         super().__init__()
         self.input_size = check_int("input_size", input_size, low=1)
         self.head_size = check_int("head_size", head_size, low=1)
-        if not isinstance(causal, bool):
-            raise ValueError(f"causal must be True or False; got {causal!r}")
-        self.causal = causal
+        self.causal = check_bool("causal", causal)
         dtype = check_dtype(dtype)
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(check_seed(seed))

@@ -28,7 +28,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._validate import check_choice, check_int, check_rng
+from ._validate import check_bool, check_choice, check_int, check_rng
 from .attention import SelfAttention
 from .models import check_dtype, check_input, check_seed
 from .tasks import Batch
@@ -138,9 +138,8 @@ class Tagger(nn.Module):
         self.C = check_int("C (number of token values)", C, low=2)
         H = check_int("hidden_size", hidden_size, low=1)
         self.kind = check_choice("kind", kind, KINDS)
-        for name, flag in (("bidirectional", bidirectional), ("reverse", reverse)):
-            if not isinstance(flag, bool):
-                raise ValueError(f"{name} must be True or False; got {flag!r}")
+        check_bool("bidirectional", bidirectional)
+        check_bool("reverse", reverse)
         if reverse and (bidirectional or kind == "attention"):
             raise ValueError("reverse=True applies to a unidirectional recurrent tagger only (kind 'rnn', 'gru' "
                              "or 'lstm' with bidirectional=False)")

@@ -11,6 +11,8 @@ import os
 import time
 from pathlib import Path
 
+from ._validate import check_bool
+
 TIMEOUT_S = 300  # per cell; a chapter is meant to run in well under a minute
 FOLDERS = ("chapters", "appendix")  # where the book's executable notebooks live
 
@@ -33,8 +35,7 @@ def run_notebook(path, write: bool = True) -> float:
 
     if not isinstance(path, (str, os.PathLike)):
         raise ValueError(f"path must be the path of a .ipynb file, a str or Path; got {type(path).__name__}")
-    if not isinstance(write, bool):
-        raise ValueError(f"write must be True or False; got {write!r}")
+    check_bool("write", write)
     path = Path(path)
     if path.suffix != ".ipynb" or not path.is_file():
         raise ValueError(f"path must be an existing .ipynb file; got {str(path)!r}")

@@ -24,7 +24,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._validate import check_choice, check_int
+from ._validate import check_bool, check_choice, check_int
 from .tasks import Batch
 
 CELLS = {"rnn": nn.RNNCell, "lstm": nn.LSTMCell, "gru": nn.GRUCell}
@@ -145,9 +145,7 @@ class RecurrentClassifier(nn.Module):
             raise ValueError(f"nonlinearity applies only to cell='rnn'; the {cell} cell has fixed "
                              f"activations, so leave nonlinearity='tanh' (got {nonlinearity!r})")
         dtype = check_dtype(dtype)
-        if not isinstance(every_step, bool):
-            raise ValueError(f"every_step must be True or False; got {every_step!r}")
-        self.every_step = bool(every_step)
+        self.every_step = check_bool("every_step", every_step)
         extra = {"nonlinearity": nonlinearity} if cell == "rnn" else {}
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(check_seed(seed))

@@ -257,6 +257,7 @@ def fate_table(results: Results, clip, T: int) -> list:
 
 # --- published numbers beside ours -----------------------------------------------------------------------------
 HS1997_ADDING = {100: 74_000, 500: 209_000, 1000: 853_000}  # H&S 1997 §5.4: sequences to solve, mean of 10 trials
+HS1997_LATCH = {100: 58_370}  # H&S 1997 task 3a, N = 1 (one informative element): sequences to ST1, mean of 10
 
 
 def sequences_to_solve(results: Results, model: str, clip, T: int) -> list:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .. import tasks
-from .._validate import check_callable, check_choice, check_float, check_int
+from .._validate import check_bool, check_callable, check_choice, check_float, check_int
 
 
 @dataclass(frozen=True)
@@ -40,8 +40,7 @@ class TaskSpec:
         check_choice("loss", self.loss, {"cross_entropy", "mse"})
         check_choice("metric", self.metric, {"accuracy", "mse", "cross_entropy"})
         check_float("factor", self.factor, low=0.0)
-        if not isinstance(self.every_step, bool):
-            raise ValueError(f"every_step must be True or False; got {self.every_step!r}")
+        check_bool("every_step", self.every_step)
 
     @property
     def score(self):

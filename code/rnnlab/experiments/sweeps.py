@@ -20,12 +20,14 @@ lag-latch   25–200   1000   17, 14, 48, 31, 28 s (T = 200)                    
 
 Measured runs: lag-adding 22 min, lag-order 24 min, lag-latch 28 min with ``--jobs 2`` (beside other work).
 ``latch-budget`` (30 runs: the gated models of lag-latch, clipped, at T = 25 and 50 with 3000 steps) took 7 min
-with ``--jobs 2`` (770 s of run time). Starting a worker adds a few seconds. ``smoke`` (20 runs) took 10 s with one job.
+with ``--jobs 2`` (770 s of run time). Starting a worker adds a few seconds. ``smoke`` (20 runs) took 10 s with one
+job.
 
-``copy-delay`` (75 runs; 26 min with ``--jobs 2``, 3093 s of run time) has H = 128 and clipping only: in trial runs (seed 0, clip 1, 3000 steps, delay 5) no model
-with H = 32 came near the criterion (final cross-entropy 86% (LSTM) and 85% (GRU) of the baseline), at H = 64 the GRU
-reached 25% and the LSTM (b_f = 1) 45%, and at H = 128 the GRU met it (step 1900). One run with H = 128 took
-13–16 s (tanh RNN, IRNN, delay 5) to 41 s (GRU, delay 10) on a quiet machine.
+``copy-delay`` (75 runs; 26 min with ``--jobs 2``, 3093 s of run time) has H = 128 and clipping only: in trial runs
+(seed 0, clip 1, 3000 steps, delay 5) no model with H = 32 came near the criterion (final cross-entropy 86% (LSTM)
+and 85% (GRU) of the baseline), at H = 64 the GRU reached 25% and the LSTM (b_f = 1) 45%, and at H = 128 the GRU
+met it (step 1900). One run with H = 128 took 13–16 s (tanh RNN, IRNN, delay 5) to 41 s (GRU, delay 10) on a quiet
+machine.
 """
 from __future__ import annotations
 
