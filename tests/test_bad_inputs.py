@@ -20,7 +20,7 @@ import rnnlab
 from rnnlab import (_validate, activations, attention, bidirectional, blanks, clipping, execute, flow, flow_plot,
                     flow_spectrum, gradcheck, gru, init, lstm, lstm_jacobian, models,
                     plotting, regularizers, rnn, seeds, spectral, tasks, train, widgets)
-from rnnlab.experiments import config, parallel, registry, runner, store, sweeps
+from rnnlab.experiments import cluster, config, errors, locking, parallel, pool, registry, runner, store, sweeps
 
 N, T, D, H = 2, 3, 2, 3
 RNG = np.random.default_rng
@@ -320,6 +320,8 @@ ROWS += [pytest.param(call, exc, match, id=name) for name, exc, match, call in [
     # --- seeds -------------------------------------------------------------------------------------------
     ("claim_seeds-env", ValueError, "RNNLAB_CLAIM_SEEDS must name at least 5",
      lambda: _with_env("1-3", seeds.claim_seeds)),
+    ("claim_seeds-duplicate", ValueError, "the seeds in RNNLAB_CLAIM_SEEDS must be distinct.*seed 5 appears twice",
+     lambda: _with_env("1,2,3,4,5,5", seeds.claim_seeds)),  # silent: seed 5 counted twice
     ("over_seeds-measure", ValueError, "measure must be a function", lambda: seeds.over_seeds(3, [0])),
     ("over_seeds-negative", ValueError, "each of seeds must be at least 0",
      lambda: seeds.over_seeds(float, [-1, 2])),  # silent
@@ -376,6 +378,7 @@ GRU_ARGS = dict(x=np.ones((N, T, D)), h0=np.zeros((N, H)), weight_ih=np.zeros((3
 *_, LSTM_CACHE = lstm.lstm_forward(**LSTM_ARGS)
 _, GRU_CACHE = gru.gru_forward(**GRU_ARGS)
 TWO = [np.ones(2), np.ones((2, 2))]
+CELL = torch.nn.RNNCell(2, 3)  # a user's cell, parameters requiring grad: step(s, x_t) is lambda h, x: CELL(x, h)
 TINY = config.RunConfig("latch", 4, hidden=4, steps=2, batch=4, eval_every=1, eval_size=8)
 ROWS += [pytest.param(call, exc, match, id=name) for name, exc, match, call in [
     # --- clipping ------------------------------------------------------------------------------------------
@@ -390,6 +393,12 @@ ROWS += [pytest.param(call, exc, match, id=name) for name, exc, match, call in [
      lambda: clipping.angle_degrees(TWO, [np.ones(2)])),
     ("clipping.angle_degrees-zero", ValueError, "must both be non-zero",
      lambda: clipping.angle_degrees(TWO, [np.zeros(2), np.zeros((2, 2))])),
+    ("clipping.angle_degrees-tiny-and-zero", ValueError, "must both be non-zero",
+     lambda: clipping.angle_degrees([np.full(2, 1e-200)], [np.zeros(2)])),  # 1e-200 alone was refused too
+    ("clipping.total_norm-huge-and-inf", ValueError, r"grads\[0\] contains NaN or infinity",
+     lambda: clipping.total_norm([np.array([1e200, np.inf])])),  # 1e200 alone gave inf (silent)
+    ("clipping.clip_by_norm-huge-max_norm", ValueError, "max_norm must be a finite number",
+     lambda: clipping.clip_by_norm([np.full(4, 1e200)], math.inf)),  # 1e200 was zeroed (silent)
     # --- regularizers --------------------------------------------------------------------------------------
     ("regularizers.jacobian_ratios-W", ValueError, "W_hh must", lambda: regularizers.jacobian_ratios(
         np.ones((2, H)), np.ones((2, H)), np.ones((H, H + 1)))),
@@ -397,6 +406,8 @@ ROWS += [pytest.param(call, exc, match, id=name) for name, exc, match, call in [
      lambda: regularizers.omega(np.ones((2, H)), np.ones((3, H)), np.eye(H))),
     ("regularizers.omega_grad-zero-row", ValueError, "every row of dh must be non-zero",
      lambda: regularizers.omega_grad(np.zeros((2, H)), np.ones((2, H)), np.eye(H))),
+    ("regularizers.omega-tiny-and-zero-row", ValueError, "every row of dh must be non-zero.*row 1 is 0",
+     lambda: regularizers.omega(np.array([[1e-200] * H, [0.0] * H]), np.ones((2, H)), np.eye(H))),  # 1e-200 was refused
     # --- init ----------------------------------------------------------------------------------------------
     ("init.recurrent_matrix-family", ValueError, "family must be one of",
      lambda: init.recurrent_matrix("xavier", 3, 1.0, RNG(0))),
@@ -410,6 +421,8 @@ ROWS += [pytest.param(call, exc, match, id=name) for name, exc, match, call in [
      lambda: init.forget_bias(models.RecurrentClassifier(1, 3, 2, cell="gru"), 1.0)),
     ("init.forget_bias-value", ValueError, "value must be a finite number",
      lambda: init.forget_bias(models.RecurrentClassifier(1, 3, 2, cell="lstm"), float("nan"))),
+    ("init.forget_bias-float32", ValueError, "value must be representable in the model's dtype torch.float32",
+     lambda: init.forget_bias(models.RecurrentClassifier(1, 3, 2, cell="lstm"), 1e300)),  # was torch's overflow
     ("init.recurrent_weight-gru", ValueError, "model must be a models.RecurrentClassifier with cell='rnn'",
      lambda: init.recurrent_weight(models.RecurrentClassifier(1, 3, 2, cell="gru"))),
     # --- lstm, lstm_jacobian -------------------------------------------------------------------------------
@@ -462,6 +475,8 @@ ROWS += [pytest.param(call, exc, match, id=name) for name, exc, match, call in [
      lambda: blanks.Tagger(4, 6, kind="attention")),
     ("blanks.Tagger-reverse", ValueError, "reverse=True applies to a unidirectional recurrent tagger only",
      lambda: blanks.Tagger(4, 6, bidirectional=True, reverse=True)),
+    ("blanks.Tagger.forward-width", ValueError, r"x must have shape \(N, T, D\) with D = input_size = 5",
+     lambda: blanks.Tagger(4, 3)(torch.zeros(2, 5, 3))),  # was "exactly one blank"
     # --- flow, flow_spectrum, flow_plot ------------------------------------------------------------------
     ("flow.run_stepwise-module", ValueError, "rnn must be a torch.nn.RNN, nn.LSTM or nn.GRU",
      lambda: flow.run_stepwise(torch.nn.Linear(2, 2), torch.ones(1, 2, 2))),
@@ -477,13 +492,42 @@ ROWS += [pytest.param(call, exc, match, id=name) for name, exc, match, call in [
      lambda: flow.layer_weights(torch.nn.RNN(1, 2, 2), 2)),
     ("flow.cell_function-cell", ValueError, "rnn must be a torch.nn.RNN",
      lambda: flow.cell_function(torch.nn.GRUCell(1, 2))),
+    ("flow.run_stepwise-hx-dtype", ValueError, "hx must have the module's dtype torch.float64, as x; got torch.float32",
+     lambda: flow.run_stepwise(torch.nn.GRU(2, 3, dtype=torch.float64), torch.ones(2, 1, 2, dtype=torch.float64),
+                               torch.zeros(1, 1, 3))),  # was torch's "mat1 and mat2 must have the same dtype"
+    ("flow.run_stepwise-proj_size", ValueError, r"rnn is an LSTM with proj_size=2, whose h_t = W_hr",
+     lambda: flow.run_stepwise(torch.nn.LSTM(2, 3, proj_size=2), torch.ones(2, 1, 2))),  # was "no single past"
+    ("flow.run_stepwise-bidirectional-hx", ValueError,
+     r"hx must be a tensor of shape \(num_layers · 2, N, H\) = \(2, 1, 3\); got \(1, 1, 3\)",
+     lambda: flow.run_stepwise(torch.nn.GRU(2, 3, bidirectional=True), torch.ones(2, 1, 2), torch.zeros(1, 1, 3))),
+    ("flow.layer_weights-direction", ValueError, r"direction must be one of \['forward'\]; got 'backward'",
+     lambda: flow.layer_weights(torch.nn.GRU(1, 2), 0, "backward")),
+    ("flow.directions-cell", ValueError, "rnn must be a torch.nn.RNN", lambda: flow.directions(torch.nn.GRUCell(1, 2))),
+    ("flow.by_direction-keys", ValueError, r"a bidirectional run must be the dict \{'forward': Trajectory",
+     lambda: flow.by_direction({"left": None, "right": None}, lambda run, direction: run)),
     ("flow_spectrum.step_function-layer", ValueError, "layer must be at most 0",
      lambda: flow_spectrum.step_function(torch.nn.LSTM(1, 2), 1)),
     ("flow_spectrum.top_singular_values-tol", ValueError, "tol must be positive",
      lambda: flow_spectrum.top_singular_values(torch.add, [torch.ones(1, 2)], [torch.ones(1, 2)], tol=0.0)),
     ("flow_spectrum.trajectory_sigma_max-trajectory", ValueError, "trajectory must be a flow.Trajectory",
      lambda: flow_spectrum.trajectory_sigma_max(torch.nn.GRU(1, 2), [torch.ones(1, 2)])),
-    ("flow_plot.flow_gain-zero", ValueError, r"norms\[-1\] is 0", lambda: flow_plot.flow_gain([1.0, 0.0])),
+    ("flow_spectrum.trajectory_sigma_max-dtype", ValueError,
+     "trajectory holds states of dtype torch.float32 but rnn's weights are torch.float64",
+     lambda: flow_spectrum.trajectory_sigma_max(torch.nn.GRU(1, 2, dtype=torch.float64), flow.run_stepwise(
+         torch.nn.GRU(1, 2), torch.ones(1, 1, 1))[2])),  # was torch's "mat1 and mat2 must have the same dtype"
+    ("flow_spectrum.trajectory_sigma_max-bidirectional", ValueError, "rnn: a dict of two Trajectory; got Trajectory",
+     lambda: flow_spectrum.trajectory_sigma_max(torch.nn.GRU(1, 2, bidirectional=True), flow.run_stepwise(
+         torch.nn.GRU(1, 2), torch.ones(1, 1, 1))[2])),
+    ("flow_spectrum.top_singular_values-dtype", ValueError,
+     r"step\(s, x_t\) failed on states \(1, 3\) and inputs \(1, 2\) of dtype torch.float32",
+     lambda: flow_spectrum.top_singular_values(flow_spectrum.step_function(torch.nn.GRU(2, 3, dtype=torch.float64)),
+                                               [torch.zeros(1, 3)], [torch.ones(1, 2)])),  # was torch's dtype error
+    ("flow_spectrum.top_singular_values-mixed-dtype", ValueError,
+     "states and inputs must all have one floating-point dtype",
+     lambda: flow_spectrum.top_singular_values(torch.add, [torch.ones(1, 2)], [torch.ones(1, 2, dtype=torch.float64)])),
+    ("flow_spectrum.top_singular_values-cell-order", ValueError, r"step\(s, x_t\) failed on states \(1, 3\)",
+     lambda: flow_spectrum.top_singular_values(lambda h, x: CELL(h, x), [torch.zeros(1, 3)], [torch.ones(1, 2)])),
+    ("flow_plot.flow_gain-all-zero", ValueError, "norms must not all be 0", lambda: flow_plot.flow_gain([0.0, 0.0])),
     ("flow_plot.plot_gradient_flow-fig", ValueError, "fig must be a matplotlib Figure",
      lambda: flow_plot.plot_gradient_flow([1, 1], fig=3)),
     # --- tasks, models, train: Chapter 8's additions --------------------------------------------------------
@@ -535,6 +579,39 @@ ROWS += [pytest.param(call, exc, match, id=name) for name, exc, match, call in [
      lambda: parallel.execute([TINY], print, jobs=0)),
     ("experiments.parallel.run_sweep-name", ValueError, "sweep must be one of", lambda: parallel.run_sweep("lag")),
     ("experiments.parallel.status-name", ValueError, "sweep must be one of", lambda: parallel.status(["smoke"])),
+    ("experiments.registry.TaskSpec.solved-T", ValueError, "T must be at least 1",
+     lambda: registry.task_spec("adding").solved(0.001, T=-5)),  # silent: was True
+    ("experiments.config.RunConfig-seed", ValueError, "seed must be at most 18446744073709551615",
+     lambda: config.RunConfig("adding", 10, seed=2**64)),  # torch.manual_seed takes 64 bits
+    ("experiments.store.load-not-json", ValueError, r"is not valid JSON .*git checkout -- ",
+     lambda: store.load(__file__)),
+    ("experiments.store.load-empty", ValueError, "is empty: restore it from git", lambda: store.load(os.devnull)),
+    ("experiments.sweeps.grid-str", ValueError, "tasks must be a non-empty list or tuple",
+     lambda: sweeps.grid("g", "d", tasks="adding", models=({"cell": "rnn"},), lags=(12,))),  # silent: 6 letters
+    ("experiments.sweeps.grid-int", ValueError, "lags must be a non-empty list or tuple",
+     lambda: sweeps.grid("g", "d", tasks=("adding",), models=({"cell": "rnn"},), lags=12)),
+    ("experiments.store.write_atomic-set", ValueError, "cannot be written as JSON",
+     lambda: store.write_atomic("/nonexistent/x.json", {"a": {1}})),
+    ("experiments.store.results_path-None", ValueError, "name must be a sweep's name",
+     lambda: store.results_path(None)),
+    ("experiments.store.version_label-list", ValueError, "versions must be a dict", lambda: store.version_label([1])),
+    ("experiments.runner.run_with_versions-dict", ValueError, "config must be a RunConfig",
+     lambda: runner.run_with_versions(TINY.to_dict())),
+    ("experiments.parallel.execute-timeout", ValueError, "timeout must be positive",
+     lambda: parallel.execute([TINY], print, scheduler="tcp://127.0.0.1:1", timeout=0)),
+    ("experiments.pool.run_in_processes-jobs", ValueError, "jobs must be at least 1",
+     lambda: pool.run_in_processes([TINY], print, jobs=0)),
+    ("experiments.cluster.run_on_dask-address", ValueError, "address must be the address of a Dask scheduler",
+     lambda: cluster.run_on_dask([TINY], print, 8786)),
+    ("experiments.locking.hold-int", ValueError, "path must be a results file's path",
+     lambda: locking.hold(3).__enter__()),
+    ("experiments.errors.ExperimentError-empty", ValueError, "message must be a non-empty str",
+     lambda: errors.ExperimentError("")),
+    ("experiments.errors.ResultsFileError-None", ValueError, "path must be the results file's path",
+     lambda: errors.ResultsFileError(None, "is empty")),
+    ("experiments.errors.RunFailed-dict", ValueError, "config must be a RunConfig",
+     lambda: errors.RunFailed(TINY.to_dict(), ValueError("x"))),
+    ("experiments.errors.describe-text", ValueError, "error must be an exception", lambda: errors.describe("x")),
     # --- gru -----------------------------------------------------------------------------------------------
     ("gru.gru_forward-weight_hh", ValueError, r"weight_hh must have shape \(3H, H\)",
      lambda: gru.gru_forward(**{**GRU_ARGS, "weight_hh": np.zeros((4 * H, H))})),  # an LSTM's weights

@@ -55,6 +55,30 @@ def test_norm_clipping_keeps_direction_and_lands_just_below_threshold():
         np.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.parametrize("scale", [1e200, 1e-300, 8 * 5e-324])
+def test_huge_and_tiny_gradients_keep_their_norm_and_direction(scale):
+    """‖g‖ = 13·scale exactly (3-4-12 entries); it neither overflows to inf (which zeroed the clipped gradient)
+    nor underflows to 0, and the angle between two such gradients is that of the unscaled ones."""
+    g = [np.array([3.0, 4.0]) * scale, np.array([[12.0]]) * scale]
+    assert clipping.total_norm(g) == pytest.approx(13 * scale, rel=1e-15)
+    assert clipping.total_norm(g, math.inf) == 12 * scale
+    clipped, norm = clipping.clip_by_norm(g, 1.0)
+    assert norm == pytest.approx(13 * scale, rel=1e-15)
+    expected = min(1.0, 1.0 / (13 * scale + clipping.EPS))  # torch's coefficient
+    for c, a in zip(clipped, g):
+        np.testing.assert_allclose(c, expected * a, rtol=1e-15, atol=0)
+    assert clipping.angle_degrees(g, clipped) == pytest.approx(0.0, abs=1e-6)
+    other = [np.array([4.0, 3.0]) * scale, np.array([[12.0]]) * scale]
+    unscaled = clipping.angle_degrees([a / scale for a in g], [b / scale for b in other])
+    assert clipping.angle_degrees(g, other) == pytest.approx(unscaled, rel=1e-14) and unscaled > 1
+
+
+def test_a_gradient_whose_norm_overflows_is_still_clipped_along_its_direction():
+    clipped, norm = clipping.clip_by_norm([np.full(4, 1e308)], 1.0)
+    assert norm == math.inf  # 2e308 is beyond the largest float
+    np.testing.assert_allclose(clipped[0], 0.5, rtol=1e-15)
+
+
 @pytest.mark.parametrize("seed", range(5))
 def test_value_clipping_equals_torch(seed):
     grads = _grads(seed, 3.0)

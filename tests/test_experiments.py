@@ -67,6 +67,8 @@ def test_every_field_changes_the_key_and_the_dict_round_trips():
     (dict(task="adding", T=5, steps=2.5), "steps must be an integer"),
     (dict(task="adding", T=5, eval_size=0), "eval_size must be at least 1"),
     (dict(task="adding", T=5, optimizer="rmsprop"), "optimizer must be one of"),
+    (dict(task="adding", T=5, seed=2**64), "seed must be at most 18446744073709551615"),  # torch takes 64 bits
+    (dict(task="adding", T=5, seed=-1), "seed must be at least 0"),  # numpy refuses negative seeds
 ])
 def test_config_validation(kwargs, match):
     with pytest.raises(ValueError, match=match):
@@ -92,6 +94,10 @@ def test_registry_criteria():
     assert adding.solved(0.0083, 10) and not adding.solved(0.0084, 10) and not adding.solved(float("nan"), 10)
     with pytest.raises(ValueError, match="metric must be a real number"):
         order.solved("0.99", 10)
+    for T, match in ((-5, "T must be at least 1"), (2.5, "T must be an integer"), (True, "T must be an integer")):
+        with pytest.raises(ValueError, match=match):
+            adding.solved(0.001, T)  # T = -5 was "solved"
+    assert RunConfig("adding", 5, seed=2**64 - 1).seed == 2**64 - 1
 
 
 @pytest.mark.parametrize("name", sorted(TASKS))
@@ -176,6 +182,20 @@ def test_device_cuda_fails_clearly_without_a_gpu(tmp_path, capsys):
 
 # --- sweeps ---------------------------------------------------------------------------------------------
 
+def test_grid_takes_a_tuple_of_values_on_every_axis_even_for_one():
+    base = dict(tasks=("latch",), models=({"cell": "rnn"},), lags=(4,), **TINY)
+    for axis, value in (("tasks", "latch"), ("lags", 4), ("seeds", 0), ("clips", None), ("models", {"cell": "rnn"}),
+                        ("lags", ())):
+        with pytest.raises(ValueError, match=f"{axis} must be a non-empty list or tuple"):
+            grid("g", "d", **{**base, axis: value})
+    with pytest.raises(ValueError, match="models must list dicts"):
+        grid("g", "d", **{**base, "models": ("rnn",)})
+    with pytest.raises(ValueError, match=r"options may set only .* got \['stepz'\]"):
+        grid("g", "d", **base, stepz=3)
+    with pytest.raises(ValueError, match=r"models may set only .* got \['T'\]"):
+        grid("g", "d", **{**base, "models": ({"cell": "rnn", "T": 5},)})
+
+
 def test_grid_order_and_duplicates():
     sweep = grid("g", "d", tasks=("latch",), models=({"cell": "rnn"}, {"cell": "gru"}), lags=(4, 5), seeds=(0, 1),
                  **TINY)
@@ -238,7 +258,7 @@ def test_results_file_keeps_sweep_order_and_drops_stale_records(tmp_path):
 def test_load_refuses_a_file_that_is_not_a_results_file(tmp_path):
     (tmp_path / "bad.json").write_text("[1, 2]")
     assert store.load(tmp_path / "missing.json") is None
-    with pytest.raises(ValueError, match="is not a results file"):
+    with pytest.raises(ValueError, match="holds no sweep.s results"):
         store.load(tmp_path / "bad.json")
     with pytest.raises(ValueError, match="folder must be a path"):
         store.results_dir(3)

@@ -4,21 +4,21 @@ import numpy as np
 import pytest
 import torch
 
-from rnnlab import flow, gru, lstm, models, rnn, tasks
+from rnnlab import flow, flow_plot, gru, lstm, models, rnn, tasks
 from rnnlab.gradcheck import relative_error
 
 KINDS = ["lstm", "gru", "rnn_tanh", "rnn_relu"]
 SEEDS = [0, 1, 2, 3, 4]
 
 
-def module(kind, D, H, K=1, seed=0, batch_first=True, bias=True):
+def module(kind, D, H, K=1, seed=0, batch_first=True, bias=True, bidirectional=False):
     """A float64 torch module with seeded weights (gains > 1 so that the gradient really changes along t)."""
     torch.manual_seed(seed)
+    options = dict(batch_first=batch_first, bias=bias, bidirectional=bidirectional, dtype=torch.float64)
     if kind.startswith("rnn"):
-        m = torch.nn.RNN(D, H, K, nonlinearity=kind[4:], batch_first=batch_first, bias=bias, dtype=torch.float64)
+        m = torch.nn.RNN(D, H, K, nonlinearity=kind[4:], **options)
     else:
-        m = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[kind](D, H, K, batch_first=batch_first, bias=bias,
-                                                             dtype=torch.float64)
+        m = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[kind](D, H, K, **options)
     with torch.no_grad():
         for p in m.parameters():
             p.mul_(3.0)
@@ -157,6 +157,77 @@ def test_a_users_own_cell_loop_agrees_with_models_hidden_gradient_norms(cell):
     assert ours.shape == (9,) and ours[0] < ours[-1]  # the loss reads h_T: the gradient shrinks going back
 
 
+def cell_loop(m, x, h0, c0):
+    """An independent run of a bidirectional module: torch's nn.RNNCell / GRUCell / LSTMCell holding its weights,
+    a plain loop per layer and direction. Returns the output (N, T, 2H) and, per direction, each layer's
+    [h_1, …, h_T] in the order that direction reads (the backward direction's first state is h←_T)."""
+    cells = {torch.nn.LSTM: torch.nn.LSTMCell, torch.nn.GRU: torch.nn.GRUCell, torch.nn.RNN: torch.nn.RNNCell}
+    extra = {"nonlinearity": m.nonlinearity} if isinstance(m, torch.nn.RNN) else {}
+    states = {"forward": [], "backward": []}
+    layer_in = list(x.unbind(1))  # T × (N, D)
+    for layer in range(m.num_layers):
+        outputs = []
+        for i, (direction, suffix) in enumerate((("forward", ""), ("backward", "_reverse"))):
+            cell = cells[type(m)](layer_in[0].shape[1], m.hidden_size, bias=m.bias, dtype=torch.float64, **extra)
+            with torch.no_grad():
+                for name, p in cell.named_parameters():
+                    p.copy_(getattr(m, f"{name}_l{layer}{suffix}"))
+            h, c, hs = h0[2 * layer + i], c0[2 * layer + i], []
+            for x_t in (layer_in if direction == "forward" else layer_in[::-1]):
+                h, c = cell(x_t, (h, c)) if isinstance(m, torch.nn.LSTM) else (cell(x_t, h), None)
+                hs.append(h)
+            states[direction].append(hs)
+            outputs.append(hs if direction == "forward" else hs[::-1])
+        layer_in = [torch.cat(pair, dim=1) for pair in zip(*outputs)]  # (N, 2H) [h→_t ; h←_t]
+    return torch.stack(layer_in, dim=1), states
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("K", [1, 2])
+def test_a_bidirectional_module_gives_one_profile_per_direction(kind, K):
+    """Output, final states and every total derivative ∂L/∂h_t of both directions and layers against autograd
+    through an independent cell loop (float64, ≤ 1e-10); the backward direction in the order it reads."""
+    N, T, D, H = 3, 6, 2, 4
+    m = module(kind, D, H, K, seed=K, bidirectional=True)
+    rng = np.random.default_rng(K)
+    x, h0, c0 = (torch.from_numpy(rng.standard_normal(shape)) for shape in ((N, T, D), (2 * K, N, H), (2 * K, N, H)))
+    dy = torch.from_numpy(rng.standard_normal((N, T, 2 * H)))
+    hx = (h0, c0) if kind == "lstm" else h0
+    with flow.record(m) as runs:
+        out, final = m(x, hx)
+    ref_out, ref_final = m(x, hx)
+    assert torch.allclose(out, ref_out, rtol=0, atol=1e-12)
+    for a, b in zip(final if kind == "lstm" else [final], ref_final if kind == "lstm" else [ref_final]):
+        assert torch.allclose(a, b, rtol=0, atol=1e-12)
+    loop_out, loop_states = cell_loop(m, x, h0, c0)
+    assert torch.allclose(loop_out, ref_out, rtol=0, atol=1e-12)
+    loss, loop_loss = (out * dy).sum(), (loop_out * dy).sum()
+    for layer in range(K):
+        ours = flow.state_gradients(loss, runs[0], layer=layer)
+        assert set(ours) == {"forward", "backward"}
+        for direction, grads in ours.items():
+            exact = torch.autograd.grad(loop_loss, loop_states[direction][layer], retain_graph=True)
+            assert relative_error(grads, torch.stack(exact, dim=1).numpy()) <= 1e-10
+    norms = flow.gradient_norms(loss, runs[0])
+    for direction, grads in flow.state_gradients(loss, runs[0]).items():
+        np.testing.assert_array_equal(norms[direction], np.linalg.norm(grads, axis=2).mean(axis=0))
+
+
+def test_a_loss_at_one_position_reaches_each_direction_up_to_that_position():
+    """A tagger's loss at position p = 2 of T = 5: the forward run's ∂L/∂h→_t is 0 after t = 2, the backward
+    run's after its step T + 1 − p = 4 (position 2); each direction's gain is taken up to where the loss enters."""
+    m = module("gru", 2, 3, bidirectional=True)
+    with flow.record(m) as runs:
+        out, _ = m(torch.from_numpy(np.random.default_rng(0).standard_normal((2, 5, 2))))
+    norms = flow.gradient_norms(out[:, 1].sum(), runs[0])
+    assert np.all(norms["forward"][2:] == 0) and np.all(norms["forward"][:2] > 0)
+    assert np.all(norms["backward"][4:] == 0) and np.all(norms["backward"][:4] > 0)
+    assert flow_plot.flow_gain(norms["forward"]) == norms["forward"][0] / norms["forward"][1]
+    assert flow_plot.flow_gain(norms["backward"]) == norms["backward"][0] / norms["backward"][3]
+    fig = flow_plot.plot_gradient_flow(norms)
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()][0].startswith("forward: ")
+
+
 def test_record_leaves_the_model_as_it_was_and_records_every_call():
     m = module("gru", 2, 3)
     fused = m.forward
@@ -185,8 +256,12 @@ def test_a_state_the_loss_never_reads_gets_a_zero_gradient():
 BAD = [
     ("run_stepwise-module", "rnn must be a torch.nn.RNN, nn.LSTM or nn.GRU",
      lambda: flow.run_stepwise(torch.nn.Linear(2, 2), torch.ones(1, 2, 2))),
-    ("run_stepwise-bidirectional", "rnn must be unidirectional",
-     lambda: flow.run_stepwise(torch.nn.GRU(2, 3, bidirectional=True), torch.ones(1, 2, 2))),
+    ("run_stepwise-proj_size", "rnn is an LSTM with proj_size=2, whose h_t = W_hr",
+     lambda: flow.run_stepwise(torch.nn.LSTM(2, 3, proj_size=2), torch.ones(1, 2, 2))),
+    ("run_stepwise-hx-dtype", "hx must have the module's dtype torch.float32, as x; got torch.float64",
+     lambda: flow.run_stepwise(torch.nn.RNN(2, 3), torch.ones(1, 2, 2), torch.zeros(1, 2, 3, dtype=torch.float64))),
+    ("state_gradients-bidirectional-dict", "a bidirectional run must be the dict",
+     lambda: flow.state_gradients(None, {"forward": None, "backward": None})),
     ("run_stepwise-dropout", "call rnn.eval",
      lambda: flow.run_stepwise(torch.nn.LSTM(2, 3, 2, dropout=0.5), torch.ones(1, 2, 2))),
     ("run_stepwise-x", r"x must be a tensor of shape \(T, N, D\) with D = input_size = 2",

@@ -15,6 +15,14 @@ def test_flow_gain_is_first_over_last():
     assert plotting.classify(flow_plot.flow_gain([1e300, 1e-300])) == plotting.EXPLODED  # overflow counts as exploded
 
 
+def test_a_profile_that_ends_in_zeros_is_measured_up_to_its_last_non_zero_norm():
+    """A tagger's loss at step 3 of 5: ∂L/∂h_4 = ∂L/∂h_5 = 0, and the gain is ‖∂L/∂h_1‖ / ‖∂L/∂h_3‖."""
+    assert flow_plot.flow_gain([1e-8, 1e-4, 1.0, 0.0, 0.0]) == 1e-8
+    assert flow_plot.flow_gain([2.0, 0.0]) == 1.0  # the loss reads h_1 only: nothing travelled
+    fig = flow_plot.plot_gradient_flow(np.array([1e-8, 1e-4, 1.0, 0.0, 0.0]))
+    assert [t.get_text() for t in fig.axes[0].texts] == ["vanished: gain 1e-08"]
+
+
 def test_plot_gradient_flow_draws_the_fate_of_each_curve():
     vanished, grown = np.geomspace(1e-9, 1.0, 20), np.geomspace(1e7, 1.0, 20)
     fig = flow_plot.plot_gradient_flow(vanished)
@@ -32,7 +40,7 @@ BAD = [
     ("flow_gain-short", "norms must be a profile of ≥ 2", lambda: flow_plot.flow_gain([1.0])),
     ("flow_gain-negative", "norms must be a profile of ≥ 2 non-negative",
      lambda: flow_plot.flow_gain([1.0, -1.0])),
-    ("flow_gain-zero", r"norms\[-1\] is 0", lambda: flow_plot.flow_gain([1.0, 0.0])),
+    ("flow_gain-all-zero", "norms must not all be 0", lambda: flow_plot.flow_gain([0.0, 0.0])),
     ("flow_gain-None", "norms must be an array of numbers; got None", lambda: flow_plot.flow_gain(None)),
     ("plot_gradient_flow-norms", r"norms must have shape \(T,\)",
      lambda: flow_plot.plot_gradient_flow(np.ones((2, 3)))),

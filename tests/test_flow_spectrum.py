@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from rnnlab import flow, flow_spectrum, gru, lstm, lstm_jacobian, rnn
+from rnnlab import flow, flow_spectrum, gru, lstm, lstm_jacobian, models, rnn
 from test_flow import KINDS, SEEDS, inputs, module
 
 TOL = 1e-9  # relative agreement with the exact σ_max; the iteration stops at a relative change of 1e-13
@@ -112,6 +112,37 @@ def test_a_generic_step_function():
     np.testing.assert_allclose(result.values, exact, rtol=TOL)
 
 
+@pytest.mark.parametrize("cell", ["rnn", "gru"])
+def test_a_users_own_cell_whose_parameters_require_grad(cell):
+    """The natural step of a user's cell loop, ``lambda h, x: m.cell(x, h)``: the cell's parameters require grad
+    and the states are nodes of the model's graph; σ_max is that of the formed Jacobian, as plain numbers."""
+    m = models.RecurrentClassifier(2, 5, 2, cell=cell, seed=1, dtype=torch.float64)
+    assert all(p.requires_grad for p in m.cell.parameters())
+    x = torch.from_numpy(np.random.default_rng(1).standard_normal((3, 6, 2)))
+    _, states = m(x, return_states=True)  # [h_1, …, h_6], nodes that require grad
+    h = [torch.zeros(3, 5, dtype=torch.float64)] + states[:-1]  # h_0 … h_5: where each J_t is taken
+    step = lambda h, x: m.cell(x, h)  # noqa: E731
+    result = flow_spectrum.top_singular_values(step, h, list(x.unbind(1)), tol=1e-13, max_iter=5000)
+    assert isinstance(result.values, np.ndarray) and result.values.shape == (3, 6) and np.all(result.converged)
+    np.testing.assert_allclose(result.values, explicit_sigma_max(step, h, list(x.unbind(1))), rtol=TOL)
+    assert all(p.grad is None for p in m.parameters())  # measuring touched no parameter gradient
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_bidirectional_module_gives_one_sigma_per_direction(kind):
+    """Each direction along its own steps (the backward one reading x_T..x_1), against the formed Jacobians."""
+    m = module(kind, 2, 4, 2, seed=2, bidirectional=True)
+    runs = flow.run_stepwise(m, torch.from_numpy(np.random.default_rng(2).standard_normal((3, 5, 2))))[2]
+    for layer in (0, 1):
+        result = flow_spectrum.trajectory_sigma_max(m, runs, layer=layer, tol=1e-13, max_iter=5000)
+        assert set(result) == {"forward", "backward"}
+        for direction, run in runs.items():
+            h = run.h[layer][:-1]
+            states = h if kind != "lstm" else [torch.cat([a, b], 1) for a, b in zip(h, run.c[layer][:-1])]
+            exact = explicit_sigma_max(flow_spectrum.step_function(m, layer, direction), states, run.inputs[layer])
+            np.testing.assert_allclose(result[direction].values, exact, rtol=TOL, atol=1e-300)
+
+
 GOOD = [torch.ones(1, 2)]
 BAD = [
     ("step_function-module", "rnn must be a torch.nn.RNN", lambda: flow_spectrum.step_function("lstm")),
@@ -133,6 +164,17 @@ BAD = [
      lambda: flow_spectrum.top_singular_values(torch.add, GOOD, GOOD * 2)),
     ("top_singular_values-shape", "step.s, x_t. must return a state of the shape of s",
      lambda: flow_spectrum.top_singular_values(lambda s, x: s.sum(1), GOOD, GOOD)),
+    ("top_singular_values-dtype", r"step\(s, x_t\) failed on states \(1, 3\) and inputs \(1, 2\) of dtype "
+     "torch.float32",
+     lambda: flow_spectrum.top_singular_values(flow_spectrum.step_function(torch.nn.GRU(2, 3, dtype=torch.float64)),
+                                               [torch.zeros(1, 3)], [torch.ones(1, 2)])),
+    ("top_singular_values-mixed-dtype", "states and inputs must all have one floating-point dtype",
+     lambda: flow_spectrum.top_singular_values(torch.add, GOOD, [torch.ones(1, 2, dtype=torch.float64)])),
+    ("trajectory_sigma_max-dtype", "trajectory holds states of dtype torch.float32 but rnn's weights are torch.float64",
+     lambda: flow_spectrum.trajectory_sigma_max(torch.nn.GRU(1, 2, dtype=torch.float64),
+                                                flow.run_stepwise(torch.nn.GRU(1, 2), torch.ones(1, 1, 1))[2])),
+    ("step_function-direction", "direction must be one of",
+     lambda: flow_spectrum.step_function(torch.nn.GRU(1, 2), direction="backward")),
     ("trajectory_sigma_max-trajectory", "trajectory must be a flow.Trajectory",
      lambda: flow_spectrum.trajectory_sigma_max(torch.nn.GRU(1, 2), [GOOD])),
     ("trajectory_sigma_max-layers", "trajectory has 1 layers but rnn has num_layers = 2",

@@ -31,6 +31,18 @@ def test_omega_and_its_immediate_derivative_match_autograd(seed):
     np.testing.assert_allclose(regularizers.omega_grad(dh, dphi, W), grad, rtol=1e-10, atol=1e-13)
 
 
+@pytest.mark.parametrize("scale", [1e200, 1e-200, 1e-310])
+def test_omega_does_not_depend_on_the_size_of_dh(scale):
+    """r_k divides ‖v J‖ by ‖v‖: rows of 1e200 once gave NaN (inf/inf), rows of 1e-200 were refused as zero."""
+    dh, dphi, W = _sample(3)
+    omega, r, grad = _torch_omega(dh, dphi, W)
+    np.testing.assert_allclose(regularizers.jacobian_ratios(scale * dh, dphi, W), r, rtol=1e-13)
+    assert regularizers.omega(scale * dh, dphi, W) == pytest.approx(omega, rel=1e-13)
+    np.testing.assert_allclose(regularizers.omega_grad(scale * dh, dphi, W), grad, rtol=1e-10, atol=1e-13)
+    mixed = dh * np.array([1e200, 1e-200, 1.0, 1e-300, 1e300, 1e-5, 1e5])[:, None]  # every row its own size
+    np.testing.assert_allclose(regularizers.jacobian_ratios(mixed, dphi, W), r, rtol=1e-13)
+
+
 def test_omega_is_zero_for_orthogonal_w_and_unit_derivatives():
     Q, _ = np.linalg.qr(np.random.default_rng(0).standard_normal((4, 4)))
     dh = np.random.default_rng(1).standard_normal((3, 4))

@@ -18,10 +18,17 @@ def test_seeds_from_the_environment(monkeypatch, spec, expected):
     assert seeds.claim_seeds() == expected
 
 
-@pytest.mark.parametrize("spec", ["1-3", "1,1,1,1,1", "a-b", "1,2,x", "-5-0"])
+@pytest.mark.parametrize("spec", ["1-3", "1,1,1,1,1", "a-b", "1,2,x", "-5-0", "1,2,3,4,5,5"])
 def test_bad_seed_specs_fail_loudly(monkeypatch, spec):
     monkeypatch.setenv(seeds.ENV, spec)
     with pytest.raises(ValueError, match=seeds.ENV):
+        seeds.claim_seeds()
+
+
+def test_a_repeated_seed_is_named(monkeypatch):
+    """Five distinct seeds and a repeat once passed, and the repeated draw counted twice in every spread."""
+    monkeypatch.setenv(seeds.ENV, "1,2,3,4,5,5")
+    with pytest.raises(ValueError, match=r"the seeds in RNNLAB_CLAIM_SEEDS must be distinct .*seed 5 appears twice"):
         seeds.claim_seeds()
 
 

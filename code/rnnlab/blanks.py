@@ -179,5 +179,5 @@ class Tagger(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Logits at the blank of each sequence: x (N, T, C + 1) -> (N, C), for ``rnnlab.train``."""
-        p = blank_positions(x)  # (N,)
-        return self.tag(x)[torch.arange(x.shape[0]), p]  # (N, C)
+        logits = self.tag(x)  # (N, T, C); checks x's shape before the blanks are counted
+        return logits[torch.arange(x.shape[0]), blank_positions(x)]  # (N, C)

@@ -50,19 +50,38 @@ def _check_norm_type(norm_type) -> float:
     return 2.0
 
 
+def _unit_scaled(arrays: list[np.ndarray]) -> tuple[list[np.ndarray], int]:
+    """``(g / 2^e for g in arrays), e`` with 2^e the power of two just above the largest |entry| (e = 0 if all are 0).
+
+    A norm computed from the scaled arrays, then multiplied by 2^e, neither overflows (entries of 1e200) nor
+    underflows (1e-300), as LAPACK's nrm2 scales; a power of two scales exactly, so for ordinary gradients the
+    result is the same to the last bit as the plain sum of squares (torch's).
+    """
+    largest = max((float(np.max(np.abs(g))) for g in arrays if g.size), default=0.0)
+    e = int(np.frexp(largest)[1])  # largest = m · 2^e with ½ ≤ m < 1
+    return [np.ldexp(g, -e) for g in arrays], e
+
+
+def _norm(arrays: list[np.ndarray], norm_type: float) -> float:
+    per_array = [float(np.linalg.norm(g.ravel(), ord=norm_type)) if g.size else 0.0 for g in arrays]
+    return float(np.linalg.norm(per_array, ord=norm_type))  # the norm of the per-array norms
+
+
 def total_norm(grads, norm_type: float = 2.0) -> float:
     """‖g‖ of all gradients concatenated: the 2-norm (default) or the max-norm (``norm_type=math.inf``).
 
     Parameters
     ----------
     grads : list of arrays
-        One array per parameter, any shapes, finite.
+        One array per parameter, any shapes, finite. Huge or tiny entries (1e200, 1e-300) are fine: the
+        arrays are scaled by a power of two first, so their squares neither overflow nor vanish.
     norm_type : 2 or math.inf
     """
     arrays = _check_grads(grads)
     norm_type = _check_norm_type(norm_type)
-    per_array = [float(np.linalg.norm(g.ravel(), ord=norm_type)) if g.size else 0.0 for g in arrays]
-    return float(np.linalg.norm(per_array, ord=norm_type))  # the norm of the per-array norms
+    scaled, e = _unit_scaled(arrays)
+    with np.errstate(over="ignore"):  # a norm beyond the largest float is inf
+        return float(np.ldexp(_norm(scaled, norm_type), e))
 
 
 def clip_by_norm(grads, max_norm: float, norm_type: float = 2.0) -> tuple[list[np.ndarray], float]:
@@ -89,6 +108,10 @@ def clip_by_norm(grads, max_norm: float, norm_type: float = 2.0) -> tuple[list[n
     max_norm = check_positive("max_norm", max_norm)
     norm = total_norm(arrays, norm_type)
     coef = min(1.0, max_norm / (norm + EPS))
+    if coef < np.finfo(float).tiny:  # ‖g‖ overflowed or c underflowed: apply c to the scaled arrays instead
+        scaled, e = _unit_scaled(arrays)
+        coef = max_norm / (_norm(scaled, norm_type) + np.ldexp(EPS, -e))  # c · 2^e
+        return [coef * g for g in scaled], norm
     return [coef * g for g in arrays], norm
 
 
@@ -115,14 +138,17 @@ def angle_degrees(grads, other) -> float:
     """The angle in degrees between two gradients, each a list of arrays read as one long vector.
 
     0 for norm clipping (same direction); value clipping gives an angle between 0 and 90 degrees.
-    Both gradients must have the same shapes and be non-zero (a zero vector has no direction).
+    Both gradients must have the same shapes and be non-zero (a zero vector has no direction); their sizes do not
+    matter (huge and tiny gradients are scaled first).
     """
     a, b = _check_grads(grads), _check_grads(other, "other")
     if [g.shape for g in a] != [g.shape for g in b]:
         raise ValueError(f"grads and other must have the same shapes; got {[g.shape for g in a]} and "
                          f"{[g.shape for g in b]}")
-    u = np.concatenate([g.ravel() for g in a])  # (P,)
-    v = np.concatenate([g.ravel() for g in b])  # (P,)
+    # the angle does not depend on the lengths: scale each vector by a power of two first (exact), so that
+    # gradients of 1e200 or 1e-200 neither overflow nor vanish
+    u = np.concatenate([g.ravel() for g in _unit_scaled(a)[0]])  # (P,)
+    v = np.concatenate([g.ravel() for g in _unit_scaled(b)[0]])  # (P,)
     nu, nv = np.linalg.norm(u), np.linalg.norm(v)
     if nu == 0 or nv == 0:
         raise ValueError("grads and other must both be non-zero: a zero gradient has no direction")

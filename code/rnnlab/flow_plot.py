@@ -1,8 +1,8 @@
 """One plotting call for gradient flow: ‖∂L/∂h_t‖ over t on a log axis with the book's fate, σ_max(J_t) beside it.
 
 The fate is the book's one vocabulary (``plotting.classify``) applied to one gain, :func:`flow_gain`: the
-gradient at the first step relative to the last, ‖∂L/∂h_1‖ / ‖∂L/∂h_T‖. The profiles come from
-``rnnlab.flow.gradient_norms`` and ``rnnlab.flow_spectrum``; this module only draws them.
+gradient at the first step relative to the last, ‖∂L/∂h_1‖ / ‖∂L/∂h_T‖ (or to the last step the loss reaches).
+The profiles come from ``rnnlab.flow.gradient_norms`` and ``rnnlab.flow_spectrum``; this module only draws them.
 """
 from __future__ import annotations
 
@@ -13,19 +13,24 @@ from ._validate import as_array
 
 
 def flow_gain(norms) -> float:
-    """The gain the book classifies for a profile ‖∂L/∂h_t‖, t = 1..T: ‖∂L/∂h_1‖ / ‖∂L/∂h_T‖.
+    """The gain the book classifies for a profile ‖∂L/∂h_t‖, t = 1..T: ‖∂L/∂h_1‖ / ‖∂L/∂h_τ‖.
 
-    How many times larger the gradient is at the first step than at the last, after travelling back T − 1
-    steps. Meaningful as the gain of Chapter 4 when the loss reads the last step only; a loss at every step
-    adds fresh gradient along the way, which can hide a vanished path (see the appendix page).
+    τ is the last step with a non-zero gradient: T when the loss reads h_T (then the gain is ‖∂L/∂h_1‖ /
+    ‖∂L/∂h_T‖), earlier when no later state reaches the loss (a tagger's loss at one position, a causal model
+    read before its last step, where ∂L/∂h_t = 0 for t > τ). How many times larger the gradient is at the first
+    step than where it enters, after travelling back τ − 1 steps. Meaningful as the gain of Chapter 4 when the
+    loss reads one step only; a loss at every step adds fresh gradient along the way, which can hide a vanished
+    path (see the appendix page).
     """
     norms = as_array("norms", norms, ndim=1, finite=False)
     if norms.size < 2 or np.any(norms < 0) or np.any(np.isnan(norms)):
         raise ValueError(f"norms must be a profile of ≥ 2 non-negative norms ‖∂L/∂h_t‖; got {norms}")
-    if norms[-1] == 0:
-        raise ValueError("norms[-1] is 0: the loss does not read h_T, so there is no gradient to compare with")
+    reached = np.flatnonzero(norms)  # the steps whose gradient is not 0
+    if reached.size == 0:
+        raise ValueError("norms must not all be 0: the loss reaches none of these states, so there is no gradient "
+                         "to compare")
     with np.errstate(over="ignore"):
-        return float(norms[0] / norms[-1])
+        return float(norms[0] / norms[reached[-1]])
 
 
 def _as_curves(name, value, ndims):

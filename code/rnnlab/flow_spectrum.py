@@ -25,7 +25,7 @@ import torch
 from torch import nn
 
 from ._validate import check_callable, check_float, check_int
-from .flow import Trajectory, cell_function, check_recurrent, layer_weights
+from .flow import Trajectory, by_direction, cell_function, check_recurrent, layer_weights
 
 
 class SigmaMax(NamedTuple):
@@ -36,16 +36,16 @@ class SigmaMax(NamedTuple):
     converged: np.ndarray  # (T,) bool: the relative change fell below tol for every sequence
 
 
-def step_function(rnn, layer: int = -1) -> Callable:
+def step_function(rnn, layer: int = -1, direction: str = "forward") -> Callable:
     """The step ``s_t = step(s_{t-1}, x_t)`` of one layer of an ``nn.RNN`` / ``nn.LSTM`` / ``nn.GRU``.
 
     ``s`` is h_t (N, H), or for the LSTM the concatenation (h_t | c_t) (N, 2H); ``x_t`` (N, D_ℓ) is what the
     layer reads (the input, or the layer below's h_t). The weights are the module's own, detached: measuring
-    builds no graph.
+    builds no graph. ``direction="backward"`` is the reverse direction of a bidirectional module.
     """
     rnn = check_recurrent(rnn)
     cell = cell_function(rnn)
-    weights = tuple(None if w is None else w.detach() for w in layer_weights(rnn, layer))
+    weights = tuple(None if w is None else w.detach() for w in layer_weights(rnn, layer, direction))
     H = rnn.hidden_size
     if isinstance(rnn, nn.LSTM):
         def step(s, x_t):
@@ -64,10 +64,12 @@ def top_singular_values(step, states, inputs, seed: int = 0, tol: float = 1e-10,
     step : callable
         ``step(s, x_t) -> s_t``, tensors (N, S) and (N, D) -> (N, S), rows independent.
     states : list of torch.Tensor
-        [s_0, …, s_{T-1}], each (N, S): where each Jacobian is taken.
+        [s_0, …, s_{T-1}], each (N, S): where each Jacobian is taken. They may be nodes of a graph (e.g. the
+        states of your own cell loop): they are detached, and no graph is built while measuring.
     inputs : list of torch.Tensor
         [x_1, …, x_T], each (N, D), same length as ``states``.
-        Each state has the same shape (N, S), each input N rows.
+        Each state has the same shape (N, S), each input N rows; all of one floating-point dtype, that of
+        ``step``'s weights.
     seed : int
         Seed of the random start vector.
     tol : float
@@ -98,7 +100,12 @@ def top_singular_values(step, states, inputs, seed: int = 0, tol: float = 1e-10,
                              f"{type(seq).__name__}")
     if len(states) != len(inputs):
         raise ValueError(f"states and inputs must have one entry per step; got {len(states)} and {len(inputs)}")
-    with warnings.catch_warnings():  # torch's first forward-mode call scripts its decompositions with torch.jit
+    dtypes = {v.dtype for v in (*states, *inputs)}
+    if len(dtypes) > 1 or not states[0].dtype.is_floating_point:
+        raise ValueError("states and inputs must all have one floating-point dtype, that of step's weights; got "
+                         f"{sorted(str(d) for d in dtypes)}")
+    # no_grad: a user's step whose weights require grad (lambda h, x: m.cell(x, h)) builds no graph either
+    with warnings.catch_warnings(), torch.no_grad():  # torch's first forward-mode call scripts with torch.jit
         warnings.filterwarnings("ignore", r".*torch\.jit\.script.* is deprecated", DeprecationWarning)
         return _power_iteration(step, states, inputs, generator, tol, max_iter, block)
 
@@ -113,7 +120,12 @@ def _power_iteration(step, states, inputs, generator, tol, max_iter, block) -> S
     s, x = torch.cat(states).detach(), torch.cat(inputs).detach()  # (R, S), (R, D): row t·N + n, R = T·N
     (R, S), k = s.shape, min(block, s.shape[1])
     s_k, x_k = s.repeat(k, 1), x.repeat(k, 1)  # (k·R, ·): copy j of row r is row j·R + r
-    out, vjp_fn = torch.func.vjp(lambda v: step(v, x_k), s_k)
+    try:
+        out, vjp_fn = torch.func.vjp(lambda v: step(v, x_k), s_k)
+    except RuntimeError as err:  # e.g. float32 states into a float64 step: say which argument, then torch's words
+        raise ValueError(f"step(s, x_t) failed on states {tuple(states[0].shape)} and inputs "
+                         f"{tuple(inputs[0].shape)} of dtype {s.dtype}; are they the size and dtype of step's "
+                         f"weights? torch says: {err}") from err
     if out.shape != s_k.shape:
         raise ValueError(f"step(s, x_t) must return a state of the shape of s {tuple(states[0].shape)}; got "
                          f"{tuple(out[:N].shape)}")
@@ -136,16 +148,30 @@ def _power_iteration(step, states, inputs, generator, tol, max_iter, block) -> S
     return SigmaMax(sigma.reshape(T, N).T.double().numpy(), iterations.numpy(), converged.numpy())
 
 
-def trajectory_sigma_max(rnn, trajectory, layer: int = -1, **options) -> SigmaMax:
+def trajectory_sigma_max(rnn, trajectory, layer: int = -1, **options):
     """σ_max(J_t) of one layer of ``rnn`` along a recorded :class:`~rnnlab.flow.Trajectory`, t = 1..T.
 
     ``options`` are those of :func:`top_singular_values` (seed, tol, max_iter). For the LSTM, J_t is the
-    Jacobian of (h_t, c_t) with respect to (h_{t-1}, c_{t-1}) (2H × 2H), as ``lstm_jacobian``.
+    Jacobian of (h_t, c_t) with respect to (h_{t-1}, c_{t-1}) (2H × 2H), as ``lstm_jacobian``. A bidirectional
+    module's run (the dict of two trajectories) gives ``{"forward": SigmaMax, "backward": SigmaMax}``, each
+    along its own direction's steps.
     """
     rnn = check_recurrent(rnn)
+    if rnn.bidirectional != isinstance(trajectory, dict):
+        raise ValueError(f"trajectory must be what flow.record() or flow.run_stepwise() recorded from rnn: "
+                         f"{'a dict of two Trajectory' if rnn.bidirectional else 'a flow.Trajectory'}; got "
+                         f"{type(trajectory).__name__}")
+    return by_direction(trajectory, lambda run, direction: _sigma_max(rnn, run, layer, direction, options))
+
+
+def _sigma_max(rnn, trajectory, layer, direction, options) -> SigmaMax:
+    """:func:`trajectory_sigma_max` for one direction's run."""
     if not isinstance(trajectory, Trajectory):
         raise ValueError(f"trajectory must be a flow.Trajectory from flow.record() or flow.run_stepwise(); got "
                          f"{type(trajectory).__name__}")
+    if trajectory.h[0][0].dtype != rnn.weight_hh_l0.dtype:
+        raise ValueError(f"trajectory holds states of dtype {trajectory.h[0][0].dtype} but rnn's weights are "
+                         f"{rnn.weight_hh_l0.dtype}: pass the trajectory recorded from this module")
     K = len(trajectory.h)
     if K != rnn.num_layers:
         raise ValueError(f"trajectory has {K} layers but rnn has num_layers = {rnn.num_layers}: pass the module "
@@ -153,4 +179,4 @@ def trajectory_sigma_max(rnn, trajectory, layer: int = -1, **options) -> SigmaMa
     layer = check_int("layer", layer, low=-K, high=K - 1)
     h = trajectory.h[layer][:-1]  # s_0..s_{T-1}
     states = h if trajectory.c is None else [torch.cat([a, b], dim=1) for a, b in zip(h, trajectory.c[layer][:-1])]
-    return top_singular_values(step_function(rnn, layer), states, trajectory.inputs[layer], **options)
+    return top_singular_values(step_function(rnn, layer, direction), states, trajectory.inputs[layer], **options)

@@ -122,7 +122,7 @@ def forget_bias(model: RecurrentClassifier, value: float) -> RecurrentClassifier
     model : RecurrentClassifier
         Must have ``cell="lstm"`` (gate order i, f, g, o).
     value : float
-        The forget-gate bias b_f = b_if + b_hf (finite).
+        The forget-gate bias b_f = b_if + b_hf (finite, also in the model's dtype: |value| ≤ 3.4e38 in float32).
 
     Returns
     -------
@@ -133,6 +133,10 @@ def forget_bias(model: RecurrentClassifier, value: float) -> RecurrentClassifier
         raise ValueError(f"model must be a models.RecurrentClassifier with cell='lstm' (it has a forget gate); "
                          f"got {got}")
     value = check_float("value", value)
+    dtype = model.cell.bias_ih.dtype
+    if not torch.isfinite(torch.tensor(value, dtype=torch.float64).to(dtype)):  # e.g. 1e300 in float32
+        raise ValueError(f"value must be representable in the model's dtype {dtype} (|value| ≤ "
+                         f"{torch.finfo(dtype).max:.3g}); got {value!r}")
     H = model.hidden_size
     with torch.no_grad():
         model.cell.bias_ih[H:2 * H] = value

@@ -12,7 +12,9 @@ J_k = ∂h_k/∂h_{k-1} = diag(φ'(a_k)) W_hh, the product v_{k+1} J_{k+1} = (v_
 
     ∂Ω/∂W_hh = Σ_k 2 (r_k − 1) / (‖v_{k+1}‖ ‖z_k‖) · u_kᵀ z_k       (an (H, H) sum of outer products).
 
-Arrays: ``dh`` (K, H) holds v_{k+1} for K steps, ``dphi`` (K, H) holds φ'(a_{k+1}), ``W_hh`` (H, H).
+Arrays: ``dh`` (K, H) holds v_{k+1} for K steps, ``dphi`` (K, H) holds φ'(a_{k+1}), ``W_hh`` (H, H). Only the
+direction of each row of ``dh`` counts (r_k, Ω and ∂Ω/∂W_hh do not change when a row is scaled), so rows of
+any size work; a zero row has no direction and is refused.
 """
 from __future__ import annotations
 
@@ -28,9 +30,13 @@ def _check(dh, dphi, W_hh):
     if dh.shape[1] != H or dh.shape != dphi.shape or dh.shape[0] == 0:
         raise ValueError(f"dh and dphi must both have shape (K, H) with K ≥ 1 and H = {H} (W_hh is {W_hh.shape}); "
                          f"got {dh.shape} and {dphi.shape}")
+    # r_k and Ω depend on the direction of each row v_{k+1} only: scale each row by a power of two (exactly)
+    # so that its largest entry lies in [½, 1), and rows of 1e200 or 1e-200 neither overflow nor vanish
+    dh = np.ldexp(dh, -np.frexp(np.max(np.abs(dh), axis=1, keepdims=True))[1])  # (K, H)
     norms = np.linalg.norm(dh, axis=1)  # (K,)
     if np.any(norms == 0):
-        raise ValueError("every row of dh must be non-zero: r_k divides by ‖∂L/∂h_{k+1}‖")
+        raise ValueError("every row of dh must be non-zero: r_k divides by ‖∂L/∂h_{k+1}‖; row "
+                         f"{np.flatnonzero(norms == 0)[0]} is 0")
     return dh, dphi, W_hh, norms
 
 

@@ -37,7 +37,8 @@ def claim_seeds() -> tuple[int, ...]:
     except ValueError:
         raise ValueError(f"{ENV} must be a range like '100-104' or a list like '3,17,42,99,512'; got {spec!r}") \
             from None
-    if len(set(seeds)) < MIN_SEEDS or min(seeds) < 0:
+    _check_distinct(f"the seeds in {ENV}", seeds, repr(spec))
+    if len(seeds) < MIN_SEEDS or min(seeds) < 0:
         raise ValueError(f"{ENV} must name at least {MIN_SEEDS} distinct non-negative seeds; got {spec!r}")
     return seeds
 
@@ -108,6 +109,14 @@ def _check_seeds(seeds) -> tuple:
         raise ValueError("seeds must not be empty")
     for seed in seeds:
         check_int("each of seeds", seed, low=0)
-    if len(set(seeds)) != len(seeds):
-        raise ValueError(f"seeds must be distinct (a repeated seed counts one draw twice); got {seeds}")
+    _check_distinct("seeds", seeds, seeds)
     return seeds
+
+
+def _check_distinct(name: str, seeds: tuple, given) -> None:
+    """Refuse a repeated seed: it would count one draw twice. ``given`` is what the caller passed."""
+    repeated = next((seed for seed in seeds if seeds.count(seed) > 1), None)
+    if repeated is not None:
+        times = seeds.count(repeated)
+        raise ValueError(f"{name} must be distinct (a repeated seed counts one draw twice); got {given}, in which "
+                         f"seed {repeated} appears {'twice' if times == 2 else f'{times} times'}")

@@ -36,7 +36,7 @@ class RunConfig:
     batch: int = 32  # sequences per training batch
     eval_every: int = 50  # evaluate every this many steps (and at step 0 and at the end)
     eval_size: int = 500  # sequences in the held-out evaluation batch
-    seed: int = 0  # seeds the model's initial parameters, the training data and the evaluation batch
+    seed: int = 0  # 0 ≤ seed < 2**64: seeds the model's initial parameters, the training and evaluation data
 
     def __post_init__(self):
         spec = task_spec(self.task)
@@ -46,12 +46,13 @@ class RunConfig:
         check_choice("cell", self.cell, CELLS)
         check_int("hidden", self.hidden, low=1)
         check_int("eval_size", self.eval_size, low=1)
+        models.check_seed(self.seed)  # 0 ≤ seed < 2**64: numpy refuses negative seeds, torch more than 64 bits
         if self.forget_bias is not None:
             check_float("forget_bias", self.forget_bias)
             if self.cell != "lstm":
                 raise ValueError(f"forget_bias applies only to cell='lstm' (the others have no forget gate); "
                                  f"got cell={self.cell!r}")
-        self.train_config()  # checks clip, optimizer, lr, steps, batch, eval_every and seed
+        self.train_config()  # checks clip, optimizer, lr, steps, batch and eval_every
         for f in fields(self):  # store plain Python numbers, so that the key reads the same everywhere
             value = getattr(self, f.name)
             if f.name == "lr" or (f.name in ("clip", "forget_bias") and value is not None):

@@ -48,11 +48,12 @@ class TaskSpec:
         return "loss" if self.metric == "cross_entropy" else None
 
     def threshold(self, T: int) -> float:
-        """The metric a solved run reaches at lag T."""
+        """The metric a solved run reaches at lag T (an integer ≥ 1)."""
+        T = check_int("T", T, low=1)
         return self.factor if self.metric == "accuracy" else self.factor * self.baseline(T)
 
     def solved(self, metric: float, T: int) -> bool:
-        """Does ``metric`` (on the evaluation batch) pass the task's success criterion at lag T?"""
+        """Does ``metric`` (on the evaluation batch; NaN never passes) pass the success criterion at lag T ≥ 1?"""
         metric = check_float("metric", metric, finite=False)
         if self.metric == "accuracy":
             return metric >= self.threshold(T)

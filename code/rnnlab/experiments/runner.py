@@ -22,7 +22,7 @@ import time
 import numpy as np
 import torch
 
-from .. import models, train
+from .. import __version__, models, train
 from .._validate import check_float
 from ..tasks import Batch
 from .config import RunConfig, build_model
@@ -32,6 +32,7 @@ DIGITS = 4  # significant digits kept in a record
 PROBE = 32  # sequences in the batch the gradient-norm profile is averaged over
 COMPARED = ("solved", "steps_to_solve", "final_metric", "metric", "baseline", "threshold", "diverged_at",
             "grad_norms_init", "grad_norms_final")  # every field but wall_time
+VERSIONS = {"rnnlab": __version__, "torch": torch.__version__}  # what this process computes records with
 
 
 def check_device(device) -> str:
@@ -112,6 +113,14 @@ def run(config: RunConfig, device: str = "cpu") -> dict:
             "diverged_at": history.diverged_at,
             "grad_norms_init": rounded(grads_init), "grad_norms_final": rounded(grads_final),
             "wall_time": round(time.perf_counter() - start, 3)}
+
+
+def run_with_versions(config: RunConfig, device: str = "cpu") -> dict:
+    """``run(config, device)``'s record plus ``versions``: the rnnlab and torch of the process that ran it.
+
+    What workers compute (a Dask worker may have another torch than the process that saves the record).
+    """
+    return {**run(config, device), "versions": dict(VERSIONS)}
 
 
 def same_record(a: dict, b: dict) -> bool:

@@ -32,7 +32,7 @@ machine.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from .._validate import check_choice
 from .config import RunConfig
@@ -64,9 +64,25 @@ class Sweep:
 def grid(name: str, description: str, tasks, models, lags, seeds=SEEDS, clips=(None,), **options) -> Sweep:
     """The sweep of every combination task × model × clip × T × seed (in that order, seed fastest).
 
-    ``models`` lists dicts of model fields of ``RunConfig``, e.g. ``{"cell": "lstm", "forget_bias": 1.0}``;
-    ``options`` (hidden, lr, steps, …) apply to every config.
+    ``tasks``, ``models``, ``lags``, ``seeds`` and ``clips`` are each a non-empty list or tuple, also for one
+    value (``lags=(12,)``, not ``lags=12``): a lone string would otherwise be read letter by letter, and a sweep
+    definition reads the same whatever its sizes. ``models`` lists dicts of model fields of ``RunConfig``, e.g.
+    ``{"cell": "lstm", "forget_bias": 1.0}``; ``options`` (hidden, lr, steps, …) apply to every config.
     """
+    axes = dict(tasks=(tasks, '("adding",)'), models=(models, '({"cell": "rnn"},)'), lags=(lags, "(10, 20)"),
+                seeds=(seeds, "(0, 1, 2)"), clips=(clips, "(None, 1.0)"))
+    for axis, (values, example) in axes.items():
+        if not isinstance(values, (list, tuple)) or not values:
+            raise ValueError(f"{axis} must be a non-empty list or tuple, e.g. {axis}={example}, even for one "
+                             f"value; got {values!r}")
+    for model in models:
+        if not isinstance(model, dict):
+            raise ValueError(f"models must list dicts of RunConfig fields, e.g. {{'cell': 'lstm'}}; got {model!r}")
+    settable = {f.name for f in fields(RunConfig)} - {"task", "T", "clip", "seed"}  # the others are axes
+    for where, given in [("models", {k for m in models for k in m}), ("options", set(options))]:
+        if given - settable:
+            raise ValueError(f"{where} may set only these RunConfig fields: {sorted(settable)} (task, T, clip and "
+                             f"seed are the grid's axes); got {sorted(given - settable)}")
     configs = tuple(RunConfig(task=task, T=T, clip=clip, seed=seed, **model, **options)
                     for task, model, clip, T, seed in itertools.product(tasks, models, clips, lags, seeds))
     return Sweep(name, description, configs)
