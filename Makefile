@@ -3,6 +3,8 @@
 #   make test     build, then every test: rnnlab unit tests, nbval on every chapter, the browser test
 #   make outputs  re-execute every chapter in place (commit the refreshed notebooks afterwards)
 #   make bench    time BPTT, the explorers and the chapters
+#   make soak     `make test` with two CPU-bound processes beside it: the suite must pass on a busy machine too
+#   make portable nbval and the committed sweeps under other CPU kernels, standing in for another machine
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
@@ -17,7 +19,7 @@ MATHJAX := tests/browser/node_modules/.package-lock.json
 # No progress bars or other machine-dependent text in executed notebooks.
 export RNNLAB_PROGRESS := 0
 
-.PHONY: install book test outputs bench clean
+.PHONY: install book test soak portable outputs bench clean
 
 install: $(STAMP)
 
@@ -33,6 +35,17 @@ book: $(STAMP)
 
 test: book $(MATHJAX)
 	$(PY) -m pytest
+
+# Two busy loops take both cores of a 2-core machine for as long as the suite runs (ended however it ends).
+soak: book $(MATHJAX)
+	bash -c 'for i in 1 2; do $(PY) -c "while True: pass" & done; trap "kill $$(jobs -p)" EXIT; $(PY) -m pytest'
+
+# Other vector kernels for numpy (OpenBLAS), torch (ATen) and torch's matrix products (MKL) round differently, as
+# another machine's CPU would: every chapter's printed output and every committed sweep must still reproduce.
+KERNELS := "OPENBLAS_CORETYPE=Haswell ATEN_CPU_CAPABILITY=avx2 MKL_CBWR=AVX2" \
+           "OPENBLAS_CORETYPE=Sandybridge ATEN_CPU_CAPABILITY=default MKL_CBWR=COMPATIBLE"
+portable: $(STAMP)
+	for k in $(KERNELS); do env $$k $(PY) -m pytest chapters appendix tests/test_experiments_reproduce.py || exit 1; done
 
 $(MATHJAX): tests/browser/package.json tests/browser/package-lock.json
 	@if command -v npm >/dev/null; then npm ci --prefix tests/browser --silent --no-audit --no-fund; \

@@ -29,11 +29,11 @@ def skip_or_fail(missing):
 def require_browser():
     skip_or_fail([why for ok, why in [
         (shutil.which(CHROMIUM) or Path(CHROMIUM).is_file(), f"no chromium at {CHROMIUM} (apt-get install chromium)"),
-        (_importable("playwright.sync_api"), "the playwright Python package is not installed"),
+        (importable("playwright.sync_api"), "the playwright Python package is not installed"),
     ] if not ok])
 
 
-def _importable(module):
+def importable(module):
     try:
         __import__(module)
     except ImportError:

@@ -565,6 +565,8 @@ ROWS += [pytest.param(call, exc, match, id=name) for name, exc, match, call in [
     ("experiments.runner.rounded-text", ValueError, "value must be a real number", lambda: runner.rounded(["0.5"])),
     ("experiments.runner.run-dict", ValueError, "config must be a RunConfig", lambda: runner.run(TINY.to_dict())),
     ("experiments.runner.same_record-None", ValueError, "b must be a record", lambda: runner.same_record({}, None)),
+    ("experiments.runner.same_outcome-None", ValueError, "a must be a record",
+     lambda: runner.same_outcome(None, {}, config.RunConfig("latch", 4))),
     ("experiments.store.results_dir-int", ValueError, "folder must be a path", lambda: store.results_dir(3)),
     ("experiments.store.load-int", ValueError, "path must be a file path", lambda: store.load(3)),
     ("experiments.store.write_atomic-list", ValueError, "data must be a dict",
@@ -648,15 +650,15 @@ def test_bad_call_fails_naming_the_argument(call, exception, match):
 
 
 def test_every_public_function_has_a_bad_call():
-    """Each public function or class of every library module appears in a row id (style() and colab_metadata()
-    take no input; NamedTuples are checked where they are used)."""
+    """Each public function or class of every library module appears in a row id (style(), colab_metadata() and
+    cpu_signature() take no input; NamedTuples are checked where they are used)."""
     ids = {p.id.split("-")[0] for p in ROWS}
     missing = []
     for m in _library_modules():
         short = m.__name__.removeprefix("rnnlab.")
         for name, value in vars(m).items():
             if (name.startswith("_") or not callable(value) or getattr(value, "__module__", None) != m.__name__
-                    or name in ("style", "colab_metadata") or (isinstance(value, type) and issubclass(value, tuple))):
+                    or name in ("style", "colab_metadata", "cpu_signature") or (isinstance(value, type) and issubclass(value, tuple))):
                 continue
             if f"{short}.{name}" not in ids and not (m.__name__ in FIRST_EDITION and name in ids):
                 missing.append(f"{short}.{name}")

@@ -83,9 +83,9 @@ def test_every_page_loads_without_javascript_errors(page, server):
     assert f"{CHAPTER_1}.html" in pages and "book/intro.html" in pages, pages
     for rel in pages:
         page.errors.clear()
-        response = page.goto(f"{server}/{rel}", wait_until="load")
+        # networkidle: every script the page loads has run (the offline routes answer at once)
+        response = page.goto(f"{server}/{rel}", wait_until="networkidle")
         assert response is not None and response.ok, rel
-        page.wait_for_timeout(100)
         assert page.errors == [], f"{rel}: {page.errors}"
 
 
@@ -98,7 +98,7 @@ def test_every_formula_typesets_without_tex_errors(page, server):
         formulas = page.locator(".math").count()
         if not formulas:
             continue
-        page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=15_000)
+        page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=120_000)
         page.evaluate("() => MathJax.startup.promise")
         errors = page.locator("mjx-merror").all_inner_texts()
         assert errors == [], f"{rel}: TeX errors {errors[:5]}"

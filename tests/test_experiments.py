@@ -11,11 +11,11 @@ import pytest
 import torch
 
 from rnnlab import tasks
-from rnnlab.experiments import RunConfig, build_model, run, same_record, store
+from rnnlab.experiments import RunConfig, build_model, run, same_outcome, same_record, store
 from rnnlab.experiments.__main__ import main
 from rnnlab.experiments.parallel import execute, run_sweep, status
 from rnnlab.experiments.registry import TASKS, task_spec
-from rnnlab.experiments.runner import check_device, rounded
+from rnnlab.experiments.runner import STEP_SLACK, check_device, cpu_signature, rounded
 from rnnlab.experiments.sweeps import SWEEPS, Sweep, get_sweep, grid
 
 TINY = dict(hidden=4, steps=6, batch=4, eval_every=3, eval_size=20)
@@ -163,6 +163,29 @@ def test_same_record_ignores_only_the_wall_time():
         same_record(None, record)
 
 
+def test_same_outcome_allows_what_another_cpu_changes_and_nothing_more():
+    config = RunConfig("latch", 4, **TINY)
+    record = run(config)
+    unsolved = {**record, "solved": False, "steps_to_solve": None, "final_metric": 0.5}
+    final = list(record["grad_norms_final"])
+    assert same_outcome(record, {**record, "wall_time": 1e9}, config) == []
+    assert same_outcome(unsolved, {**unsolved, "final_metric": 0.7}, config) == []  # wanders with the trajectory
+    assert same_outcome(record, {**record, "solved": not record["solved"]}, config)[0] == "solved"
+    assert same_outcome(record, {**record, "grad_norms_final": [2 * n for n in final]}, config) == []
+    assert same_outcome(record, {**record, "grad_norms_final": [final[0] * 1e-7] + final[1:]}, config) != []
+    init = list(record["grad_norms_init"])
+    assert same_outcome(record, {**record, "grad_norms_init": [init[0] * 1.01] + init[1:]}, config) == [
+        "grad_norms_init"]
+    slack = max(STEP_SLACK * config.steps, 2 * config.eval_every)
+    solved = {**record, "solved": True, "steps_to_solve": 100}
+    assert same_outcome(solved, {**solved, "steps_to_solve": 100 + slack}, config) == []
+    assert same_outcome(solved, {**solved, "steps_to_solve": 100 + slack + 1}, config) != []
+    assert same_outcome(solved, {**solved, "steps_to_solve": None}, config) != []
+    assert same_outcome(record, {k: v for k, v in record.items() if k != "baseline"}, config) != []
+    with pytest.raises(ValueError, match="config must be the RunConfig"):
+        same_outcome(record, record, None)
+
+
 def test_rounded_keeps_four_significant_digits_and_non_finite_values():
     assert rounded(0.123456789) == 0.1235 and rounded(123456.0) == 123500.0 and rounded(1.23456e-30) == 1.235e-30
     assert rounded([1 / 3, float("inf")]) == [0.3333, float("inf")] and np.isnan(rounded(float("nan")))
@@ -244,7 +267,8 @@ def test_results_file_keeps_sweep_order_and_drops_stale_records(tmp_path):
     data = store.load(tmp_path / "tiny.json")
     assert list(data["records"]) == [c.key for c in sweep.configs] and data["sweep"] == "tiny"
     assert data["configs"][0] == {"key": sweep.configs[0].key, **sweep.configs[0].to_dict()}
-    assert data["versions"] == {"rnnlab": store.VERSIONS["rnnlab"], "torch": torch.__version__}
+    assert data["versions"] == {"rnnlab": store.VERSIONS["rnnlab"], "torch": torch.__version__,
+                                "cpu": cpu_signature()}
     changed = grid("tiny", "d", tasks=("latch",), models=({"cell": "rnn"},), lags=(4,), seeds=(0, 1, 2),
                    **{**TINY, "steps": 7})
     reopened = store.ResultsFile(changed, tmp_path)

@@ -1,9 +1,11 @@
 """The committed results files reproduce: they match their sweep definitions, and a sample of runs re-runs.
 
 (a) From every committed file, a deterministic sample of ``SAMPLE`` configs is re-run and must give the committed
-record in every field but the wall time (``COMPARED``): among the configs of the file's shortest lag (the cheapest
-runs, so that the test stays fast as sweeps are added; every model and seed has runs there), those with the
-smallest SHA-256 of their keys.
+record's outcome (``same_outcome``: exact where another CPU's arithmetic cannot matter, within a stated slack
+where training amplifies it — equality holds only on a machine with the same vector kernels, and two runs on
+one machine are compared exactly by ``test_experiments.py``): among the configs of the file's shortest lag (the
+cheapest runs, so that the test stays fast as sweeps are added; every model and seed has runs there), those
+with the smallest SHA-256 of their keys.
 (b) Every committed file lists exactly its sweep's configs, in order, with a record for each: no missing, extra
 or stale configs (a config whose key changed is stale).
 """
@@ -12,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from rnnlab.experiments import COMPARED, RunConfig, run, same_record, store
+from rnnlab.experiments import COMPARED, RunConfig, run, same_outcome, same_record, store
+from rnnlab.experiments.runner import VERSIONS
 from rnnlab.experiments.registry import task_spec
 from rnnlab.experiments.runner import rounded
 from rnnlab.experiments.sweeps import SWEEPS
@@ -51,7 +54,7 @@ def test_results_file_matches_its_sweep_exactly(path):
         assert record["threshold"] == rounded(spec.threshold(config.T)), f"{key}: success criterion changed"
         assert record["solved"] == spec.solved(record["final_metric"], config.T)
         assert record["steps_to_solve"] is None or 0 <= record["steps_to_solve"] <= config.steps
-    assert set(data["versions"]) == {"rnnlab", "torch"}
+    assert {"rnnlab", "torch"} <= set(data["versions"]) <= {"rnnlab", "torch", "cpu"}
 
 
 @pytest.mark.parametrize("path, key", [(p, k) for p in FILES for k in _sample(store.load(p))],
@@ -61,7 +64,11 @@ def test_a_sample_of_committed_runs_reproduces(path, key):
     config = RunConfig.from_dict({k: v for k, v in data["configs"][[c["key"] for c in data["configs"]].index(key)]
                                   .items() if k != "key"})
     assert config.key == key
-    record = run(config)
-    committed = data["records"][key]
-    differ = [f for f in COMPARED if record.get(f) != committed.get(f)]
-    assert same_record(record, committed), f"{key}: fields differ: {differ}"
+    committed, record = data["records"][key], run(config)
+    made_with = committed.get("versions", data["versions"])
+    if made_with == VERSIONS:  # with these versions, on a CPU like this one: the very same numbers
+        differ = [f for f in COMPARED if record.get(f) != committed.get(f)]
+        assert same_record(record, committed), f"{key}: fields differ: {differ}"
+    else:
+        differ = same_outcome(record, committed, config)
+        assert differ == [], f"{key} (made with {made_with}): {differ}"

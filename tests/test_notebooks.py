@@ -159,6 +159,50 @@ def test_code_and_printed_output_fit_the_page(path):
     assert not wide, f"lines over {CODE_COLUMNS} characters: {wide[:6]}"
 
 
+# A difference or an error below 1e-12 between two float64 computations is rounding noise: its digits depend on
+# the CPU, the BLAS kernel and the thread count, so a printed value fails nbval on another machine (Chapter 7
+# printed "3e-17–1e-16" here and "1e-16–2e-16" on an AMD machine). Such lines print the bound the cell asserts.
+# Gains and products of many factors (1e-30, "vanished") are not noise: they are accurate to ~T·1e-16 relative.
+DIFFERENCE_WORDS = re.compile(r"differ|error|residual|deviat|agree|mismatch|\bvs\.?\b|−", re.I)
+PRINTED_NUMBER = re.compile(r"(?<![\w.])(?P<bound>(?:[<≤]|below|under) *)?[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?",
+                            re.I)
+ROUNDING_LEVEL = 1e-12
+
+
+def rounding_level_lines(nb) -> list[str]:
+    """Printed lines about a difference or an error that show a value below 1e-12 instead of a bound."""
+    found = []
+    for i, cell in enumerate(_code_cells(nb), start=1):
+        if "nbval-ignore-output" in cell["metadata"].get("tags", []):
+            continue  # not compared by nbval: explorers
+        for line in (line for text in _text_outputs(cell) for line in text.splitlines()):
+            if DIFFERENCE_WORDS.search(line) and any(
+                    0 < abs(float(m.group().removeprefix(m.group("bound") or ""))) < ROUNDING_LEVEL
+                    and not m.group("bound") for m in PRINTED_NUMBER.finditer(line)):
+                found.append(f"cell {i}: {line.strip()}")
+    return found
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.stem)
+def test_no_printed_value_at_rounding_level(path):
+    found = rounding_level_lines(_load(path))
+    assert not found, f"print the asserted bound (\"< 1e-14\"), not rounding noise: {found[:6]}"
+
+
+def test_the_rounding_level_rule_catches_noise_and_passes_bounds_and_gains():
+    def nb(*lines):
+        return {"cells": [{"cell_type": "code", "metadata": {}, "source": "", "outputs": [
+            {"output_type": "stream", "name": "stdout", "text": "\n".join(lines)}]}]}
+
+    assert rounding_level_lines(nb("eq-lstm-dcdc vs autograd, max |difference| 3e-17–1e-16 over 5 seeds",
+                                   "‖W*W − I‖_max 7e-16", "relative error: 0e+00–2e-16")) == [
+        "cell 1: eq-lstm-dcdc vs autograd, max |difference| 3e-17–1e-16 over 5 seeds",
+        "cell 1: ‖W*W − I‖_max 7e-16", "cell 1: relative error: 0e+00–2e-16"]
+    assert rounding_level_lines(nb("max |difference| < 1e-14 over 5 seeds", "relative error ≤ 1e-14",
+                                   "gain at distance 50: 9e-20–3e-15 over 5 seeds", "error 0.03",
+                                   "oldest / newest term: 1e-30 (vanished)")) == []
+
+
 @pytest.mark.parametrize("path", PAGES, ids=lambda p: p.stem)
 def test_claim_checks_fold_away_with_a_one_line_result(path):
     """A cell of many asserts is a claim check: tagged `claim-check` and `hide-input` (its source one click
