@@ -54,8 +54,10 @@ $(MATHJAX): tests/browser/package.json tests/browser/package-lock.json
 outputs: $(STAMP)
 	$(PY) -m rnnlab.execute
 
+# One thread per library, as the tests run: on a busy 2-core machine torch's thread pool fought the other
+# processes for the cores and one BPTT timing spread from 0.7 s to 15 s.
 bench: $(STAMP)
-	$(PY) -m rnnlab.bench
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) -m rnnlab.bench
 
 clean:
 	rm -rf _build

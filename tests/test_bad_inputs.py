@@ -632,10 +632,10 @@ ROWS += [pytest.param(call, exc, match, id=name) for name, exc, match, call in [
 
 
 def _library_modules():
-    """Every library module (sub-packages included), not the chapter layer, not the bench script."""
+    """Every library module (sub-packages included), not the chapter layer, not the bench script (bench*)."""
     names = [m.name for m in pkgutil.walk_packages(rnnlab.__path__, "rnnlab.")]
     return [importlib.import_module(n) for n in names
-            if not n.startswith("rnnlab.chapters") and n not in ("rnnlab.bench", "rnnlab._reused_figure")
+            if not n.startswith(("rnnlab.chapters", "rnnlab.bench")) and n != "rnnlab._reused_figure"
             and not n.endswith("__main__")]
 
 
