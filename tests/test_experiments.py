@@ -44,7 +44,7 @@ def test_key_is_the_same_in_another_python_process_with_another_hash_seed():
 def test_every_field_changes_the_key_and_the_dict_round_trips():
     base = RunConfig("adding", 10)
     changes = dict(task="latch", T=11, cell="gru", hidden=5, clip=1.0, optimizer="sgd", lr=0.5, steps=7, batch=3,
-                   eval_every=2, eval_size=9, seed=1)
+                   eval_every=2, eval_size=9, seed=1, truncate=2, train="readout")
     keys = {dataclasses.replace(base, **{k: v}).key for k, v in changes.items()}
     keys.add(dataclasses.replace(base, cell="lstm", forget_bias=2.0).key)
     assert len(keys) == len(changes) + 1 and base.key not in keys
@@ -238,11 +238,11 @@ def test_the_lag_sweeps_cover_every_model_with_and_without_clipping_over_five_se
     for name, sweep in SWEEPS.items():
         if name == "smoke":
             continue
-        cells = {(c.cell, c.forget_bias, c.clip, c.T): set() for c in sweep.configs}
+        cells = {(c.cell, c.forget_bias, c.truncate, c.train, c.clip, c.T): set() for c in sweep.configs}
         for c in sweep.configs:
-            cells[(c.cell, c.forget_bias, c.clip, c.T)].add(c.seed)
+            cells[(c.cell, c.forget_bias, c.truncate, c.train, c.clip, c.T)].add(c.seed)
         assert all(len(seeds) >= 5 for seeds in cells.values()), name
-        if not name.startswith("lag-"):  # latch-budget and copy-delay cover part of the grid (their docstrings)
+        if not name.startswith("lag-"):  # latch-budget, latch-controls and copy-delay cover part of the grid
             continue
         assert {c.cell for c in sweep.configs} == {"rnn", "irnn", "lstm", "gru"}
         assert {c.clip for c in sweep.configs} == {None, 1.0} and len({c.T for c in sweep.configs}) >= 4

@@ -32,6 +32,7 @@ The library:
 - ``plotting``     the book's figure style and its one vocabulary for a gradient's fate
 - ``execute``      run chapters top to bottom (refresh outputs, time them)
 - ``bench``        ``python -m rnnlab.bench``: speed of BPTT, explorers, chapters and the live kernel
+- ``bench_chapters`` its chapter rows: each notebook in a child process with a time limit
 
 The chapter layer (``rnnlab.chapters``): ``feedback`` (Chapter 1), ``bptt``, ``bptt_paths``, ``bptt_explorer``
 (2), ``saturation``, ``saturation_rnns`` (3), ``criteria``, ``criteria_figures`` (4), ``cliff``,

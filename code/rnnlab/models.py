@@ -152,7 +152,7 @@ class RecurrentClassifier(nn.Module):
             self.cell = CELLS[cell](self.input_size, self.hidden_size, dtype=dtype, **extra)
             self.readout = nn.Linear(self.hidden_size, n_outputs, dtype=dtype)
 
-    def forward(self, x: torch.Tensor, return_states: bool = False):
+    def forward(self, x: torch.Tensor, return_states: bool = False, truncate: int | None = None):
         """Run the recurrence over x (N, T, D) and read out the final state.
 
         Parameters
@@ -161,6 +161,12 @@ class RecurrentClassifier(nn.Module):
             Inputs of shape (N, T, D).
         return_states : bool
             If True, also return the hidden states.
+        truncate : int, optional
+            Truncated BPTT (``train.TrainConfig.truncate``). None: full BPTT. k ≥ 1: the steps are cut into chunks
+            of k counted back from t = T, and the state entering each chunk (h_{T-k}, h_{T-2k}, …, with c for the
+            LSTM) is detached, so a loss at step t sends gradient back to the start of its chunk only: at most k
+            steps, exactly the last k for a loss at T (k = 1: h_{T-1} is a constant). k ≥ T is full BPTT. The
+            outputs are the same numbers; only the graph is cut.
 
         Returns
         -------
@@ -171,11 +177,14 @@ class RecurrentClassifier(nn.Module):
             so after ``loss.backward()`` ``states[t].grad`` is the total derivative ∂L/∂h_{t+1}.
         """
         x = check_input(x, self.input_size, self.readout.weight.dtype)  # (N, T, D)
+        truncate = None if truncate is None else check_int("truncate", truncate, low=1)
         N, T, _ = x.shape
         h = x.new_zeros(N, self.hidden_size)  # (N, H) h_0 = 0
         c = x.new_zeros(N, self.hidden_size)  # (N, H) LSTM memory cell c_0 = 0
         states = []
         for t in range(T):
+            if truncate is not None and t > 0 and (T - t) % truncate == 0:  # h = h_t enters a chunk
+                h, c = h.detach(), c.detach()
             if self.cell_type == "lstm":
                 h, c = self.cell(x[:, t], (h, c))  # (N, H), (N, H)
             else:

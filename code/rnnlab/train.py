@@ -7,9 +7,16 @@ and takes an optimiser step. If the loss or the gradient becomes NaN or infinite
 the step in ``History.diverged_at`` instead of raising (Chapter 5). The data come from
 ``np.random.default_rng(config.seed)`` and the model's parameters from its own ``seed``, so a run is
 reproducible from those two numbers.
+
+With ``TrainConfig.truncate = k`` each update uses the gradient of truncated BPTT (back at most k steps, see
+``models.RecurrentClassifier.forward``). Only the updates are truncated: a gradient probe of the model
+(``models.hidden_gradient_norms``) still measures full BPTT. Only the parameters that require grad are
+optimised: freeze a part (``requires_grad_(False)``) to train the rest.
 """
 from __future__ import annotations
 
+import functools
+import inspect
 import math
 import os
 from dataclasses import dataclass, field
@@ -37,6 +44,7 @@ class TrainConfig:
     eval_every: int = 50  # evaluate on eval_batch every this many steps (also at step 0 and at the end)
     progress: bool | None = None  # tqdm bar; None: on unless the environment sets RNNLAB_PROGRESS=0
     weight_decay: float = 0.0  # L2 penalty λ of the optimiser: adds λθ to every gradient (Chapter 5)
+    truncate: int | None = None  # None: full BPTT; k ≥ 1: forward(x, truncate=k), the gradient goes back ≤ k steps
 
     def __post_init__(self):
         checked = {"steps": check_int("steps", self.steps, low=1),
@@ -45,6 +53,8 @@ class TrainConfig:
                    "seed": check_int("seed", self.seed, low=0),
                    "eval_every": check_int("eval_every", self.eval_every, low=1),
                    "weight_decay": check_float("weight_decay", self.weight_decay, low=0.0)}
+        if self.truncate is not None:
+            checked["truncate"] = check_int("truncate", self.truncate, low=1)
         if self.lr <= 0:
             raise ValueError(f"lr must be positive; got {self.lr}")
         check_choice("optimizer", self.optimizer, {"adam", "sgd"})
@@ -120,11 +130,12 @@ def train(model: torch.nn.Module, task: Callable[..., Batch], config: TrainConfi
     Parameters
     ----------
     model : torch.nn.Module
-        Maps x (N, T, D) to outputs (N, n_outputs), e.g. a RecurrentClassifier or WindowMLP.
+        Maps x (N, T, D) to outputs (N, n_outputs), e.g. a RecurrentClassifier or WindowMLP. The optimiser
+        gets the parameters that require grad (all, unless some were frozen).
     task : callable
         ``task(n, T, rng) -> Batch``, e.g. ``rnnlab.tasks.first_bit``.
     config : TrainConfig
-        Steps, batch size, optimiser, clipping, data seed, evaluation interval, progress bar.
+        Steps, batch size, optimiser, clipping, BPTT truncation, data seed, evaluation interval, progress bar.
     T : int
         Sequence length of the training batches.
     loss : {"cross_entropy", "mse"}
@@ -149,6 +160,12 @@ def train(model: torch.nn.Module, task: Callable[..., Batch], config: TrainConfi
     _check_score(score)
     if eval_batch is not None and not isinstance(eval_batch, Batch):
         raise ValueError(f"eval_batch must be a rnnlab.tasks.Batch or None; got {type(eval_batch).__name__}")
+    forward = model
+    if config.truncate is not None:
+        if "truncate" not in inspect.signature(model.forward).parameters:
+            raise ValueError(f"truncate={config.truncate} needs a recurrent model whose forward takes truncate=, "
+                             f"such as models.RecurrentClassifier; got {type(model).__name__}")
+        forward = functools.partial(model, truncate=config.truncate)
     params = [p for p in model.parameters() if p.requires_grad]
     if not params:
         raise ValueError(f"model has no parameters that require grad, so there is nothing to train; "
@@ -170,7 +187,7 @@ def train(model: torch.nn.Module, task: Callable[..., Batch], config: TrainConfi
         if not isinstance(batch, Batch):
             raise ValueError(f"task must return a rnnlab.tasks.Batch; got {type(batch).__name__}")
         optimizer.zero_grad()
-        value = loss_fn(model(batch.x), batch.y)
+        value = loss_fn(forward(batch.x), batch.y)
         value.backward()
         if config.clip is None:
             norm = torch.nn.utils.get_total_norm([p.grad for p in params if p.grad is not None]).item()

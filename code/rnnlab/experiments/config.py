@@ -3,7 +3,8 @@
 ``RunConfig.key`` spells every field as ``name=value`` in a fixed order (floats by ``repr``, the shortest text
 that reads back as the same float), so the same config has the same key on any machine and in any Python run —
 unlike ``hash()``, which Python salts per process. Changing any field, or a default, changes the key: a results
-file whose keys are not those of its sweep is stale.
+file whose keys are not those of its sweep is stale. The fields added after results were committed (``LATER``:
+``truncate``, ``train``) are spelled only where they differ from their defaults, so older configs keep their keys.
 """
 from __future__ import annotations
 
@@ -18,11 +19,25 @@ from ..train import TrainConfig
 from .registry import task_spec
 
 CELLS = ("rnn", "irnn", "lstm", "gru")  # tanh RNN, ReLU RNN with W_hh = I (Le et al. 2015), LSTM, GRU
+TRAINED = ("all", "readout")  # what RunConfig.train may update: every parameter, or the readout only
+LATER = {"truncate": None, "train": "all"}  # fields added later: in the key and dict only when not these defaults
 
 
 @dataclass(frozen=True)
 class RunConfig:
-    """One training run: task and lag, model and its initialisation, optimiser, data and evaluation, seed."""
+    """One training run: task and lag, model and its initialisation, optimiser, data and evaluation, seed.
+
+    Two controls change how the model learns (Chapter 8's latch), never what the record measures: the
+    gradient-norm profiles (``models.hidden_gradient_norms``) are those of full BPTT whatever the controls.
+
+    - ``truncate = k``: truncated BPTT. The T steps are cut into chunks of k counted back from the end (steps
+      T−k+1 … T, then T−2k+1 … T−k, …) and the state entering each chunk is detached. A loss at the last step
+      (latch, adding, temporal order) gets gradient through exactly its last k steps, a per-step loss (copy)
+      through at most k. k = 1: the gradient reaches only x_T and the parameters of the last step, h_{T−1} is a
+      constant. k ≥ T is full BPTT.
+    - ``train = "readout"``: the cell is frozen at its initialisation (``requires_grad`` False during training)
+      and the optimiser gets only the readout's W_out and b_out.
+    """
 
     task: str  # a name of registry.TASKS
     T: int  # the lag: sequence length (the delay for "copy", whose sequences are T + 20 long)
@@ -37,6 +52,8 @@ class RunConfig:
     eval_every: int = 50  # evaluate every this many steps (and at step 0 and at the end)
     eval_size: int = 500  # sequences in the held-out evaluation batch
     seed: int = 0  # 0 ≤ seed < 2**64: seeds the model's initial parameters, the training and evaluation data
+    truncate: int | None = None  # None: full BPTT; k ≥ 1: gradient back at most k steps (see above)
+    train: str = "all"  # "all" trains every parameter; "readout" only the readout, the cell stays as initialised
 
     def __post_init__(self):
         spec = task_spec(self.task)
@@ -52,6 +69,12 @@ class RunConfig:
             if self.cell != "lstm":
                 raise ValueError(f"forget_bias applies only to cell='lstm' (the others have no forget gate); "
                                  f"got cell={self.cell!r}")
+        if self.truncate is not None:
+            object.__setattr__(self, "truncate", check_int("truncate", self.truncate, low=1))
+        check_choice("train", self.train, TRAINED)
+        if self.train == "readout" and self.truncate is not None:
+            raise ValueError(f"truncate applies only to train='all': with train='readout' no gradient enters the "
+                             f"cell, so there is nothing to truncate; got truncate={self.truncate}")
         self.train_config()  # checks clip, optimizer, lr, steps, batch and eval_every
         for f in fields(self):  # store plain Python numbers, so that the key reads the same everywhere
             value = getattr(self, f.name)
@@ -63,21 +86,28 @@ class RunConfig:
     def train_config(self) -> TrainConfig:
         """The ``rnnlab.train.TrainConfig`` of this run (no progress bar)."""
         return TrainConfig(steps=self.steps, batch_size=self.batch, lr=self.lr, optimizer=self.optimizer,
-                           clip=self.clip, seed=self.seed, eval_every=self.eval_every, progress=False)
+                           clip=self.clip, seed=self.seed, eval_every=self.eval_every, progress=False,
+                           truncate=self.truncate)
 
     @property
     def key(self) -> str:
-        """Stable text key, e.g. ``task=adding,T=50,cell=rnn,hidden=32,clip=None,…,seed=0``."""
+        """Stable text key, e.g. ``task=adding,T=50,cell=rnn,hidden=32,clip=None,…,seed=0``.
+
+        Every field in definition order, except the later ones (``LATER``: ``truncate``, ``train``) while they
+        hold their defaults: ``…,seed=0,truncate=1`` for a truncated run, and the key a config had before those
+        fields existed for every other, so that the committed results files keep their keys.
+        """
         return ",".join(f"{name}={value!r}" if isinstance(value, float) else f"{name}={value}"
-                        for name, value in asdict(self).items())
+                        for name, value in self.to_dict().items())
 
     def to_dict(self) -> dict:
-        """The fields as a plain dict (JSON-ready)."""
-        return asdict(self)
+        """The fields as a plain dict (JSON-ready), the later ones only where not default (as in ``key``)."""
+        return {name: value for name, value in asdict(self).items()
+                if name not in LATER or value != LATER[name]}
 
     @classmethod
     def from_dict(cls, data: dict) -> "RunConfig":
-        """The config whose ``to_dict()`` is ``data``; unknown or missing fields are an error."""
+        """The config whose ``to_dict()`` is ``data``; unknown fields, or a missing task or T, are an error."""
         if not isinstance(data, dict):
             raise ValueError(f"data must be a dict of RunConfig fields; got {type(data).__name__}")
         names = {f.name for f in fields(cls)}

@@ -3,7 +3,8 @@
 The record holds, for the config's task (``registry``): whether the run solved it, the first evaluation step at
 which the criterion held, the final metric beside the task's baseline, the gradient-norm profile ‖∂L/∂h_t‖ over
 t at initialisation and at the end (``models.hidden_gradient_norms`` on a fixed probe batch), the step at which
-the loss or gradient diverged (or None) and the wall time.
+the loss or gradient diverged (or None) and the wall time. The controls ``RunConfig.truncate`` and ``train`` shape
+the training updates only; the profiles are always full BPTT's, of the whole model.
 
 Determinism: the model's parameters come from ``config.seed`` (float64), the training batches from
 ``np.random.default_rng(seed)``, the evaluation and probe batches from ``default_rng([seed, 1])`` and
@@ -125,8 +126,10 @@ def run(config: RunConfig, device: str = "cpu") -> dict:
         eval_batch = task(config.eval_size, config.T, np.random.default_rng([config.seed, 1]))
         probe = task(PROBE, config.T, np.random.default_rng([config.seed, 2]))
         grads_init = models.hidden_gradient_norms(model, probe, spec.loss)
+        model.cell.requires_grad_(config.train == "all")  # "readout": train.train optimises the readout only
         history = train.train(model, task, config.train_config(), config.T, loss=spec.loss,
                               eval_batch=eval_batch, score=spec.score)
+        model.cell.requires_grad_(True)  # the final profile needs a graph through the (unchanged) cell
         final = history.eval_metric[-1]
         if history.diverged_at is not None:  # the model stopped before the step that would have spoilt it
             final = train.evaluate(model, eval_batch, spec.loss, spec.score)

@@ -21,7 +21,9 @@ lag-latch   25–200   1000   17, 14, 48, 31, 28 s (T = 200)                    
 Measured runs: lag-adding 22 min, lag-order 24 min, lag-latch 28 min with ``--jobs 2`` (beside other work).
 ``latch-budget`` (30 runs: the gated models of lag-latch, clipped, at T = 25 and 50 with 3000 steps) took 7 min
 with ``--jobs 2`` (770 s of run time). Starting a worker adds a few seconds. ``smoke`` (20 runs) took 10 s with one
-job.
+job. ``latch-controls`` (120 runs: lag-latch's tanh RNN with truncated BPTT, k = 1 and 5, or the readout alone):
+one run with k = 1 at T = 200 (seed 0, no clipping) took 21 s (load ≈ 3), no cheaper than full BPTT's 17 s (the
+forward pass and evaluations dominate); estimated ≈ 10–12 min with ``--jobs 2`` on a quiet machine (not yet run).
 
 ``copy-delay`` (75 runs; 26 min with ``--jobs 2``, 3093 s of run time) has H = 128 and clipping only: in trial runs
 (seed 0, clip 1, 3000 steps, delay 5) no model with H = 32 came near the criterion (final cross-entropy 86% (LSTM)
@@ -92,6 +94,9 @@ MODELS = ({"cell": "rnn"}, {"cell": "irnn"}, {"cell": "lstm"}, {"cell": "lstm", 
 TASK_NAMES = ("adding", "adding_hs", "copy", "order", "latch")
 TRAINING = dict(hidden=32, lr=1e-2, batch=32, eval_every=50, eval_size=500)
 CLIPS = (None, 1.0)  # without clipping, and with norm clipping at threshold 1 (Pascanu et al. 2013's setting)
+LATCH = dict(tasks=("latch",), lags=(25, 50, 100, 200), clips=CLIPS, steps=1000, **TRAINING)  # lag-latch's settings
+# The tanh RNN trained with no gradient through the lag: truncated BPTT (k = 1, 5) and the readout alone.
+CONTROLS = ({"cell": "rnn", "truncate": 1}, {"cell": "rnn", "truncate": 5}, {"cell": "rnn", "train": "readout"})
 
 SWEEPS = {s.name: s for s in (
     grid("smoke", "Every task, 4 models (the LSTM with forget bias 1), clipped, one lag and seed: the sample "
@@ -101,8 +106,11 @@ SWEEPS = {s.name: s for s in (
          tasks=("adding",), models=MODELS, lags=(10, 20, 40, 80), clips=CLIPS, steps=3000, **TRAINING),
     grid("lag-order", "Temporal order over the lag: 5 models × clipping × 4 lags × 5 seeds.",
          tasks=("order",), models=MODELS, lags=(10, 20, 40, 80), clips=CLIPS, steps=3000, **TRAINING),
-    grid("lag-latch", "Latch (2-sequence) over the lag: 5 models × clipping × 4 lags × 5 seeds.",
-         tasks=("latch",), models=MODELS, lags=(25, 50, 100, 200), clips=CLIPS, steps=1000, **TRAINING),
+    grid("lag-latch", "Latch (2-sequence) over the lag: 5 models × clipping × 4 lags × 5 seeds.", models=MODELS,
+         **LATCH),
+    grid("latch-controls", "Latch, tanh RNN without gradient through the lag: truncated BPTT k = 1 and 5, and the "
+         "readout alone × clipping × lag-latch's lags and seeds (its full-BPTT runs are lag-latch's).",
+         models=CONTROLS, **LATCH),
     grid("latch-budget", "Latch with three times the steps of lag-latch: the gated models, clipped, T = 25 and 50, "
          "5 seeds (is 1000 steps what failed them?).", tasks=("latch",), models=MODELS[2:], lags=(25, 50),
          clips=(1.0,), steps=3000, **TRAINING),
