@@ -47,6 +47,11 @@ RUN_NOTE = "Run this chapter"
 STARTUP_S, MARKDOWN_S, RUN_ALL_S, REDRAW_S = 300, 300, 1800, 120
 # JupyterLab settings for a reproducible, quiet session: no news or update pop-ups over the notebook.
 SETTINGS = {"@jupyterlab/apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False}}
+# JupyterLab's cell toolbar checks, on a timer, whether it overlaps a rendered Markdown cell; on a busy machine the
+# check can run before the cell's widget exists and throws "Cannot read properties of undefined (reading 'node')"
+# in _markdownOverlapsToolbar (JupyterLab's race, not the book's: it does not depend on the chapter). The test
+# turns that extension off, so every JavaScript error it still sees is one a chapter can cause.
+DISABLED = {"@jupyterlab/cell-toolbar-extension": True}
 
 # The chapter's notebook panel (through the app object that --LabApp.expose_app_in_browser exposes), found once
 # by its path and kept: not the focused widget (shell.currentWidget), which can change under a busy test.
@@ -83,6 +88,9 @@ def lab(tmp_path_factory):
         path = home / "settings" / f"{name}.jupyterlab-settings"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(values))
+    labconfig = home / "config" / "labconfig"
+    labconfig.mkdir(parents=True)
+    (labconfig / "page_config.json").write_text(json.dumps({"disabledExtensions": DISABLED}))
     port, token = _free_port(), secrets.token_hex(16)
     env = {**os.environ, "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
            "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"), "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
@@ -192,10 +200,13 @@ def test_chapter_reads_and_runs_in_jupyterlab(lab, browser, timings, chapter):
         }}""", timeout=RUN_ALL_S * 1000, polling=250)
         run_all = time.perf_counter() - start
 
+        # each error as "code cell i: the failing line: ename: evalue" (an assert's evalue is often empty)
         failures = page.evaluate(f"""() => {PANEL}.content.widgets
             .filter(c => c.model.type === 'code')
-            .flatMap(c => c.model.toJSON().outputs.filter(o => o.output_type === 'error')
-                           .map(o => o.ename + ': ' + o.evalue))""")
+            .flatMap((c, i) => c.model.toJSON().outputs.filter(o => o.output_type === 'error')
+                .map(o => `code cell ${{i}}: ` + (o.traceback || []).join('\\n').replace(/\\x1b\\[[0-9;]*m/g, '')
+                    .split('\\n').filter(l => l.startsWith('--->')).slice(-1).join('') +
+                    ` ${{o.ename}}: ${{o.evalue}}`))""")
         assert failures == [], (f"error outputs after Run All (the kernel ran with {seeds.ENV}={OTHER_SEEDS}: an "
                                 f"assert that fails only here is a claim that does not hold beyond its seeds): "
                                 f"{failures}")
