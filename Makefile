@@ -38,7 +38,7 @@ test: book $(MATHJAX)
 
 # Two busy loops take both cores of a 2-core machine for as long as the suite runs (ended however it ends).
 soak: book $(MATHJAX)
-	bash -c 'for i in 1 2; do $(PY) -c "while True: pass" & done; trap "kill $$(jobs -p)" EXIT; $(PY) -m pytest'
+	bash -c 'for i in 1 2; do $(PY) -c "while True: pass" & done; trap "kill \$$(jobs -p)" EXIT; $(PY) -m pytest'
 
 # Other vector kernels for numpy (OpenBLAS), torch (ATen) and torch's matrix products (MKL) round differently, as
 # another machine's CPU would: every chapter's printed output and every committed sweep must still reproduce.
