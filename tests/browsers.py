@@ -26,11 +26,22 @@ def skip_or_fail(missing):
         pytest.skip("browser test skipped: " + "; ".join(missing))
 
 
-def require_browser():
-    skip_or_fail([why for ok, why in [
+def missing_browser() -> list[str]:
+    """Why the browser tests cannot run here (empty if they can)."""
+    return [why for ok, why in [
         (shutil.which(CHROMIUM) or Path(CHROMIUM).is_file(), f"no chromium at {CHROMIUM} (apt-get install chromium)"),
         (importable("playwright.sync_api"), "the playwright Python package is not installed"),
-    ] if not ok])
+    ] if not ok]
+
+
+def missing_live_kernel() -> list[str]:
+    """Why the live-kernel test cannot run here: the browser, or JupyterLab with jupyterlab-myst."""
+    return missing_browser() + [f"{m} is not installed (it is in requirements.txt)"
+                                for m in ("jupyterlab", "jupyterlab_myst") if not importable(m)]
+
+
+def require_browser():
+    skip_or_fail(missing_browser())
 
 
 def importable(module):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from browsers import CHROMIUM, importable
+from browsers import missing_live_kernel
 from rnnlab import seeds
 from rnnlab.execute import book_notebooks, run_notebook
 
@@ -20,14 +20,9 @@ CHAPTERS = book_notebooks(Path(__file__).resolve().parents[1])  # the appendix p
 OTHER_SEEDS = "1000-1004"
 
 
-def live_kernel_test_runs():
-    """Whether test_live_kernel.py can run here (its browser, Playwright and JupyterLab with MyST are present)."""
-    return Path(CHROMIUM).is_file() and all(map(importable, ("playwright.sync_api", "jupyterlab", "jupyterlab_myst")))
-
-
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
 def test_chapter_claims_hold_for_other_seeds(chapter, monkeypatch):
-    if live_kernel_test_runs():
+    if not missing_live_kernel():  # test_live_kernel.py can run here
         pytest.skip(f"test_live_kernel.py runs this chapter with {seeds.ENV}={OTHER_SEEDS}")
     monkeypatch.setenv(seeds.ENV, OTHER_SEEDS)  # the kernel inherits it
     run_notebook(chapter, write=False)  # raises, naming the cell, if an assert fails

@@ -34,7 +34,7 @@ import urllib.request
 
 import pytest
 
-from browsers import ROOT, launch, require_browser, skip_or_fail
+from browsers import ROOT, launch, missing_live_kernel, skip_or_fail
 from rnnlab import seeds
 from rnnlab.execute import book_notebooks
 from test_claims_other_seeds import OTHER_SEEDS
@@ -64,21 +64,11 @@ def _free_port():
         return s.getsockname()[1]
 
 
-def _missing_jupyterlab():
-    try:
-        import jupyterlab  # noqa: F401
-        import jupyterlab_myst  # noqa: F401
-    except ImportError as e:
-        return [f"{e.name} is not installed (it is in requirements.txt)"]
-    return []
-
-
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     """A running JupyterLab over a copy of the book's notebooks (chapters/, appendix/): yields (base URL, token);
     always stopped."""
-    require_browser()
-    skip_or_fail(_missing_jupyterlab())
+    skip_or_fail(missing_live_kernel())
     home = tmp_path_factory.mktemp("jupyterlab")
     notebooks = home / "book"
     for chapter in CHAPTERS:
