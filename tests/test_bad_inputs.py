@@ -428,6 +428,15 @@ ROWS += [pytest.param(call, exc, match, id=name) for name, exc, match, call in [
      lambda: init.forget_bias(models.RecurrentClassifier(1, 3, 2, cell="lstm"), float("nan"))),
     ("init.forget_bias-float32", ValueError, "value must be representable in the model's dtype torch.float32",
      lambda: init.forget_bias(models.RecurrentClassifier(1, 3, 2, cell="lstm"), 1e300)),  # was torch's overflow
+    ("experiments.sweeps.controls_where_solved-map", ValueError, "solved must map each lag",
+     lambda: sweeps.controls_where_solved("adding", [10, 20], 100)),
+    ("experiments.sweeps.controls_where_solved-index", ValueError, r"solved\[10\] must list model indices",
+     lambda: sweeps.controls_where_solved("adding", {10: (5,)}, 100)),
+    ("regularizers.omega_penalty-shape", ValueError, r"shape \(T, N, H\)",
+     lambda: regularizers.omega_penalty(torch.ones(2, 3), torch.ones(2, 3), torch.ones(3, 3))),
+    ("init.chrono-gru", ValueError, "cell='lstm'",
+     lambda: init.chrono(models.RecurrentClassifier(1, 3, 2, cell="gru"), 10)),
+    ("init.chrono_biases-T_max", ValueError, "T_max must be at least 2", lambda: init.chrono_biases(3, 1.5, RNG(0))),
     ("init.recurrent_weight-gru", ValueError, "model must be a models.RecurrentClassifier with cell='rnn'",
      lambda: init.recurrent_weight(models.RecurrentClassifier(1, 3, 2, cell="gru"))),
     # --- lstm, lstm_jacobian -------------------------------------------------------------------------------
@@ -542,6 +551,7 @@ ROWS += [pytest.param(call, exc, match, id=name) for name, exc, match, call in [
     ("temporal_order-n", ValueError, r"n \(number of sequences\) must be at least 1",
      lambda: tasks.temporal_order(0, 20, RNG(0))),
     ("latch-informative", ValueError, "informative must be an integer", lambda: tasks.latch(2, 5, RNG(0), True)),
+    ("marked_latch-T", ValueError, "T .sequence length. must be at least 3", lambda: tasks.marked_latch(2, 2, RNG(0))),
     ("check_input-numpy", ValueError, r"x must be a torch tensor of shape \(N, T, D\)",
      lambda: models.check_input(np.ones((1, 2, 3)), 3, torch.float64)),
     ("check_input-complex", ValueError, "x must hold real numbers",

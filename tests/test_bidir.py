@@ -68,7 +68,35 @@ def test_sensitivity_claims_over_claim_seeds():
             assert plotting.classify(pr[name][50] / pr[name][0]) == "vanished", (s, name)
         a = pr["attention"]
         assert a[1:].min() / a[1:].max() > 0.1 and a[50] / a[0] > 0.01, s
+        assert a[0] > 3 * a[1:].max(), s  # x_T also enters y_T through the query q_T
         assert np.array_equal(a, pr["causal attention"])
+
+
+def test_one_thread_restores_the_thread_count_even_after_an_error():
+    threads = torch.get_num_threads()
+    with pytest.raises(RuntimeError):
+        with bidir.one_thread():
+            assert torch.get_num_threads() == 1
+            raise RuntimeError("inside")
+    assert torch.get_num_threads() == threads
+    bidir.agreement(0, N=1, T=3, D=2, H=2)
+    assert torch.get_num_threads() == threads
+
+
+def test_attention_weights_are_the_layers_and_the_mask_zeroes_the_future():
+    w = bidir.attention_weights(2, T=6)
+    assert set(w) == {"unmasked", "causal"} and all(A.shape == (6, 6) for A in w.values())
+    for A in w.values():
+        np.testing.assert_allclose(A.sum(axis=1), 1.0, rtol=1e-12)
+    assert np.all(np.triu(w["causal"], 1) == 0) and np.all(w["unmasked"] > 0)
+    np.testing.assert_allclose(w["causal"][-1], w["unmasked"][-1], rtol=1e-12)  # row T: nothing masked
+    D, H = bidir.SENSITIVITY["D"], bidir.SENSITIVITY["H"]
+    x = torch.from_numpy(np.random.default_rng(2).standard_normal((1, 6, D)))
+    layer = attention.SelfAttention(D, H, seed=2, dtype=torch.float64)
+    np.testing.assert_array_equal(w["unmasked"], layer.weights(x)[0].detach().numpy())
+    fig = Figure()
+    bidir_figures.draw_weights(fig, w)
+    assert len(fig.axes) == 3  # two panels and the colour bar
 
 
 def test_explorer_is_registered_and_annotates_the_edges():
@@ -92,3 +120,7 @@ def test_draw_functions_reject_bad_input():
         bidir_figures.draw_view(Figure(), None, {"position": 1, "bidirectional": 0})
     with pytest.raises(ValueError, match="runs must be a dict"):
         bidir_figures.draw_profiles(Figure(), {})
+    with pytest.raises(ValueError, match="weights must be"):
+        bidir_figures.draw_weights(Figure(), {"unmasked": np.eye(2)})
+    with pytest.raises(ValueError, match="T"):
+        bidir.attention_weights(0, T=0)

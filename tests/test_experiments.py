@@ -16,7 +16,7 @@ from rnnlab.experiments.__main__ import main
 from rnnlab.experiments.parallel import execute, run_sweep, status
 from rnnlab.experiments.registry import TASKS, task_spec
 from rnnlab.experiments.runner import STEP_SLACK, check_device, cpu_signature, rounded
-from rnnlab.experiments.sweeps import SWEEPS, Sweep, get_sweep, grid
+from rnnlab.experiments.sweeps import SEEDS, SWEEPS, TUNING_SWEEPS, Sweep, get_sweep, grid
 
 TINY = dict(hidden=4, steps=6, batch=4, eval_every=3, eval_size=20)
 KEY = ("task=order,T=12,cell=lstm,hidden=8,forget_bias=1.0,clip=0.5,optimizer=adam,lr=0.003,steps=500,batch=32,"
@@ -236,16 +236,22 @@ def test_grid_order_and_duplicates():
 def test_the_lag_sweeps_cover_every_model_with_and_without_clipping_over_five_seeds():
     assert len(SWEEPS["smoke"]) <= 20
     for name, sweep in SWEEPS.items():
-        if name == "smoke":
+        if name == "smoke" or name in TUNING_SWEEPS:  # tuning sweeps: see the test below
             continue
         cells = {(c.cell, c.forget_bias, c.truncate, c.train, c.clip, c.T): set() for c in sweep.configs}
         for c in sweep.configs:
             cells[(c.cell, c.forget_bias, c.truncate, c.train, c.clip, c.T)].add(c.seed)
         assert all(len(seeds) >= 5 for seeds in cells.values()), name
-        if not name.startswith("lag-"):  # latch-budget, latch-controls and copy-delay cover part of the grid
-            continue
+        if not name.startswith("lag-") or name == "lag-controls":  # latch-budget, the controls, copy-delay,
+            continue  # marked-latch and Chapter 5's sweeps cover part of the grid
         assert {c.cell for c in sweep.configs} == {"rnn", "irnn", "lstm", "gru"}
         assert {c.clip for c in sweep.configs} == {None, 1.0} and len({c.T for c in sweep.configs}) >= 4
+
+
+def test_tuning_sweeps_use_only_tuning_seeds():
+    """A tuning sweep chooses a hyperparameter; its seeds must not be the reported ones (``SEEDS``)."""
+    for name in TUNING_SWEEPS:
+        assert name in SWEEPS and not {c.seed for c in SWEEPS[name].configs} & set(SEEDS), name
 
 
 # --- results files and the command line --------------------------------------------------------------------

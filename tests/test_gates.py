@@ -40,6 +40,14 @@ def test_forget_bias_sets_the_sum_and_leaves_the_other_gates():
     (lambda: gates_figures.draw_retention(Figure(), [1, 2]), "results must be"),
     (lambda: gates_figures.draw_gates(Figure(), None), "traces must be"),
     (lambda: gates_figures.draw_retention(None, {}), "fig must be"),
+    (lambda: gates.cell_params("gru", 4, 0, chrono_T_max=50), "chrono_T_max applies to an LSTM"),
+    (lambda: gates.cell_params("lstm", 4, 0, gate_bias=1.0, chrono_T_max=50), "chrono_T_max applies"),
+    (lambda: gates.cell_params("lstm", 4, 0, chrono_T_max=1.0), "T_max must be at least 2"),
+    (lambda: gates.time_scales(input_scale=-1.0), "input_scale must be"),
+    (lambda: gates.time_scales(H=0), "H must be"),
+    (lambda: gates_figures.draw_time_scales(Figure(), {"a": 1}), "results must be"),
+    (lambda: gates_figures.draw_time_scales(Figure(), {str(k): gates.time_scales(H=2, T=3) for k in range(5)}),
+     "at most 4"),
 ])
 def test_bad_inputs_fail_naming_the_argument(call, match):
     with pytest.raises(ValueError, match=match):
@@ -159,3 +167,35 @@ def test_explorers_are_registered_and_draw():
     for explorer in (gates_figures.retention_explorer(), gates_figures.gate_explorer()):
         assert explorer.png()[:4] == b"\x89PNG"
         assert 12 <= len(explorer.frame_values()) <= 24
+
+
+def test_time_scales_follow_the_bias_and_chrono_spreads_them():
+    T_max, H = 60, 32
+    for b in (0.0, 1.0):
+        r = gates.time_scales(b, H=H, T=40, seed=1)
+        np.testing.assert_allclose(r.at_bias, 1 + np.exp(b), rtol=1e-6)  # float32 model, 1/(1 − σ(b))
+        assert r.measured.shape == (H,) and r.T == 40 and 0 < r.cell_path < 1
+    chrono = gates.time_scales(chrono_T_max=T_max, H=H, T=40, seed=1)
+    assert chrono.at_bias.min() >= 2 - 1e-5 and chrono.at_bias.max() <= T_max * (1 + 1e-5)
+    assert chrono.at_bias.max() > 10 * chrono.at_bias.min()
+    params = gates.cell_params("lstm", H, 1, chrono_T_max=T_max)
+    b = params[2] + params[3]
+    np.testing.assert_allclose(b[:H], -b[H:2 * H])  # b_i = −b_f
+
+
+def test_time_scales_measured_and_cell_path_from_the_forget_gates():
+    r = gates.time_scales(1.0, H=5, T=9, seed=2)
+    params = gates.cell_params("lstm", 5, 2, 1.0)
+    x = np.random.default_rng(2).standard_normal((1, 9, gates.D_INPUT))
+    z = np.zeros((1, 5))
+    *_, cache = lstm.lstm_forward(x, z, z, *params)
+    f = cache.gates[0, :, 5:10]  # (T, H)
+    np.testing.assert_allclose(r.measured, 1 / (1 - f.mean(axis=0)), rtol=1e-12)
+    assert np.isclose(r.cell_path, np.prod(f, axis=0).max(), rtol=1e-12)
+
+
+def test_time_scales_figure_draws():
+    fig = Figure()
+    gates_figures.draw_time_scales(fig, {"b_f = 1": gates.time_scales(1.0, H=4, T=5),
+                                         "chrono": gates.time_scales(chrono_T_max=20, H=4, T=5)})
+    assert len(fig.axes[0].lines) == 5  # two per setting and the legend's dashed sample

@@ -87,3 +87,64 @@ def test_apply_leaves_the_input_weights_and_the_global_rng_alone():
 def test_bad_inputs_fail_naming_the_argument(call, match):
     with pytest.raises((ValueError, TypeError), match=match):
         call()
+
+
+# ---- chrono initialisation (Tallec & Ollivier, 2018) ----
+
+def lstm_model(H=6, seed=0):
+    return models.RecurrentClassifier(2, H, 1, cell="lstm", seed=seed)
+
+
+@pytest.mark.parametrize("T_max", [2, 3.5, 100, 1000])
+def test_chrono_biases_spread_the_forget_time_scales_uniformly_over_2_to_T_max(T_max):
+    b_i, b_f = init.chrono_biases(4000, T_max, rng(1))
+    assert b_i.shape == b_f.shape == (4000,) and np.array_equal(b_i, -b_f)
+    tau = 1.0 + np.exp(b_f)  # 1/(1 − σ(b_f))
+    np.testing.assert_allclose(tau, 1.0 / (1.0 - 1.0 / (1.0 + np.exp(-b_f))), rtol=1e-9)
+    assert tau.min() >= 2.0 - 1e-12 and tau.max() <= T_max + 1e-9
+    if T_max > 2:  # uniform: the mean is the midpoint, each quarter holds about a quarter of the units
+        assert abs(tau.mean() - (2 + T_max) / 2) < 0.03 * (T_max - 2)
+        counts = np.histogram(tau, bins=4, range=(2, T_max))[0]
+        assert counts.min() > 850
+    else:
+        assert np.all(b_f == 0.0)
+
+
+def test_chrono_writes_the_biases_and_leaves_everything_else():
+    m = lstm_model(H=5, seed=3)
+    before = {name: p.detach().clone() for name, p in m.named_parameters()}
+    assert init.chrono(m, 50, seed=7) is m
+    b = (m.cell.bias_ih + m.cell.bias_hh).detach().double().numpy()
+    b_i, b_f = init.chrono_biases(5, 50, np.random.default_rng(7))
+    np.testing.assert_allclose(b[5:10], b_f, rtol=1e-6)  # float32 model
+    np.testing.assert_allclose(b[:5], b_i, rtol=1e-6)
+    assert torch.equal(m.cell.bias_hh[:10], torch.zeros(10))
+    for name, p in m.named_parameters():
+        if "bias" in name:
+            assert torch.equal(p[10:], before[name][10:]), name  # g and o keep their biases
+        else:
+            assert torch.equal(p, before[name]), name
+
+
+def test_chrono_is_seeded_and_leaves_the_global_rng_alone():
+    state = torch.random.get_rng_state()
+    a, b = init.chrono(lstm_model(), 30, seed=2), init.chrono(lstm_model(seed=1), 30, seed=2)
+    assert torch.equal(torch.random.get_rng_state(), state)
+    assert torch.equal(a.cell.bias_ih[:12], b.cell.bias_ih[:12])
+    c = init.chrono(lstm_model(), 30, seed=3)
+    assert not torch.equal(a.cell.bias_ih[6:12], c.cell.bias_ih[6:12])
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: init.chrono(models.RecurrentClassifier(2, 3, 1, cell="gru"), 10), "cell='lstm'"),
+    (lambda: init.chrono(torch.nn.LSTM(2, 3), 10), "models.RecurrentClassifier"),
+    (lambda: init.chrono(lstm_model(), 1.5), "T_max must be at least 2"),
+    (lambda: init.chrono(lstm_model(), float("inf")), "T_max must be a finite number"),
+    (lambda: init.chrono(lstm_model(), "100"), "T_max must be"),
+    (lambda: init.chrono(lstm_model(), 10, seed=-1), "seed"),
+    (lambda: init.chrono_biases(0, 10, rng()), "H must be"),
+    (lambda: init.chrono_biases(4, 10, 0), "rng"),
+])
+def test_chrono_bad_inputs_fail_naming_the_argument(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()

@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 from rnnlab import rnn, spectral, tasks
 from rnnlab.chapters import init_figures, init_profiles
 
-PARAMS = {"family": 0, "gain": 1.0, "input_scale": 1.0, "T": 30}
+PARAMS = {"family": 0, "scale": 1.0, "input_scale": 1.0, "T": 30}
 
 
 @pytest.mark.parametrize("family", ["gaussian", "orthogonal", "identity"])
@@ -42,6 +42,22 @@ def test_huge_gain_gives_exploded_never_an_error():
     assert q.status == "vanished"
 
 
+@pytest.mark.parametrize("family, scale, s_x", [("gaussian", 1.0, 0.5), ("orthogonal", 1.0, 3.0),
+                                                 ("identity", 1.1, 1.0), ("identity", 0.0, 1.0)])
+def test_final_gain_is_the_profiles_gain_at_the_largest_lag(family, scale, s_x):
+    for seed, H in ((0, 16), (3, 9)):
+        p = init_profiles.profile(family, scale, 120, s_x, seed=seed, H=H)
+        g = init_profiles.final_gain(family, scale, 120, s_x, seed=seed, H=H)
+        assert g == pytest.approx(p.norms[-1], rel=1e-9, abs=0.0)
+
+
+def test_final_gain_keeps_huge_and_tiny_gains_and_never_raises():
+    # the rescaled product keeps 1.5^1000 ≈ 1e176; 0.4^1000 ≈ 1e-398 is below float64: 0, no warning
+    assert init_profiles.final_gain("identity", 1.5, 1000, 3.0) == pytest.approx(1.5 ** 1000, rel=1e-9)
+    assert init_profiles.final_gain("identity", 0.4, 1000, 1.0) == 0.0
+    assert init_profiles.final_gain("gaussian", 0.0, 10, 1.0) == 0.0
+
+
 def test_urnn_matrix_is_unitary():
     for seed in range(3):
         W = init_profiles.urnn_matrix(12, np.random.default_rng(seed))
@@ -55,18 +71,20 @@ def test_figures_and_every_explorer_corner_draw():
     init_figures.draw_profiles(fig, profiles)
     assert len(fig.axes) == 2
     e = init_figures.init_explorer()
-    for family, gain, s_x, T in itertools.product((0, 1, 2), (0.5, 1.5), (0.0, 3.0), (10, 200)):
-        assert e.png(family=family, gain=gain, input_scale=s_x, T=T)[:4] == b"\x89PNG"
+    for family, scale, s_x, T in itertools.product((0, 1, 2), (0.5, 1.5), (0.0, 3.0), (10, 200)):
+        assert e.png(family=family, scale=scale, input_scale=s_x, T=T)[:4] == b"\x89PNG"
 
 
 @pytest.mark.parametrize("call, match", [
     (lambda: init_profiles.profile("xavier", 1.0, 10, 1.0), "family"),
-    (lambda: init_profiles.profile("identity", -1.0, 10, 1.0), "gain"),
+    (lambda: init_profiles.profile("identity", -1.0, 10, 1.0), "scale"),
     (lambda: init_profiles.profile("identity", 1.0, 1, 1.0), "T"),
     (lambda: init_profiles.profile("identity", 1.0, 5000, 1.0), "T"),
     (lambda: init_profiles.profile("identity", 1.0, 10, -1.0), "input_scale"),
     (lambda: init_profiles.profile("identity", 1.0, 10, 1.0, seed=-2), "seed"),
     (lambda: init_profiles.profile("identity", 1.0, 10, 1.0, H=0), "H"),
+    (lambda: init_profiles.final_gain("gaussian", 1.0, 10, 1.0, H=0), "H"),
+    (lambda: init_profiles.final_gain("gaussian", float("nan"), 10, 1.0), "scale"),
     (lambda: init_profiles.explorer_profile(3, 1.0, 1.0, 10), "family"),
     (lambda: init_profiles.explorer_profile(0.5, 1.0, 1.0, 10), "family"),
     (lambda: init_profiles.urnn_matrix(0, np.random.default_rng()), "n"),

@@ -19,6 +19,12 @@ def test_runs_are_reproducible_and_report_the_trained_spectrum():
     assert list(runs) == list(it.RECIPES) and all(len(v) == 2 for v in runs.values())
 
 
+def test_training_leaves_torchs_thread_count_as_it_found_it():
+    threads = torch.get_num_threads()
+    it.run("IRNN", 2, TINY)
+    assert torch.get_num_threads() == threads
+
+
 def test_success_is_half_the_baseline():
     def run(mse):
         return it.Run("IRNN", 0, mse, 0.2, None, np.ones(2))

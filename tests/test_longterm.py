@@ -9,6 +9,7 @@ from matplotlib.figure import Figure
 
 from rnnlab import plotting
 from rnnlab.chapters import longterm as lt
+from rnnlab.chapters import longterm_controls as lc
 from rnnlab.chapters import longterm_figures as lf
 from rnnlab.chapters import longterm_tasks as lk
 from rnnlab.experiments import store
@@ -255,3 +256,48 @@ def test_explorer_refuses_sweeps_of_different_shapes():
         lf.sweep_explorer(("lag-adding", "latch-budget"))
     with pytest.raises(ValueError, match="at least one sweep"):
         lf.sweep_explorer(())
+
+
+def test_model_names_keep_controls_apart_and_join_merges_sweeps():
+    from rnnlab.experiments import RunConfig
+    base = dict(task="latch", T=25)
+    assert lt.model_name(RunConfig(**base)) == "tanh RNN"
+    assert lt.model_name(RunConfig(**base, truncate=1)) == "tanh RNN k=1"
+    assert lt.model_name(RunConfig(**base, train="readout")) == "tanh RNN readout"
+    assert lt.model_name(RunConfig(**base, cell="lstm", forget_bias=1.0, truncate=5)) == "LSTM b_f=1 k=5"
+    assert lt.base_model("LSTM b_f=1 k=5") == "LSTM b_f=1" and lt.base_model("GRU") == "GRU"
+    with pytest.raises(ValueError, match="not a model name"):
+        lt.base_model("Transformer")
+    full, ctl = lt.load("lag-latch"), lt.load("latch-controls")
+    both = lc.join(full, ctl, models=("tanh RNN", "tanh RNN k=1"))
+    assert both.models == ("tanh RNN", "tanh RNN k=1") and both.complete
+    assert len(both.configs) == 2 * 2 * 4 * 5
+    assert all(len(line) <= 75 for line in lt.success_table(both))
+    with pytest.raises(ValueError, match="one task"):
+        lc.join(full, lt.load("lag-adding"))
+    with pytest.raises(ValueError, match="models"):
+        lc.join(full, models=("tanh RNN k=3",))
+
+
+def test_controls_sit_where_the_committed_full_runs_solved():
+    """lag-controls lists the k = 1 control of exactly the clipped model × lag cells that full BPTT solved at least
+    once: the map in its definition must follow the committed sweeps."""
+    controls = get_sweep("lag-controls").configs
+    for task, sweep in (("adding", "lag-adding"), ("order", "lag-order"), ("copy", "copy-delay")):
+        table = lt.success(lt.load(sweep))
+        want = {(m, T) for (m, clip), s in table.items() if clip == 1.0 for T, k in zip(s.lags, s.solved) if k}
+        have = {(lt.base_model(lt.model_name(c)), c.T) for c in controls if c.task == task}
+        assert have == want, task
+        assert all(c.truncate == 1 and c.clip == 1.0 for c in controls if c.task == task)
+
+
+def test_control_table_pairs_full_and_control_counts():
+    full = lt.load("lag-latch")
+    ctl = lc.join(lt.load("latch-controls"), models=("tanh RNN k=1",))
+    lines = lc.control_table(full, ctl)
+    assert lines[1].split() == ["tanh", "RNN", "5", "→", "5", "4", "→", "5", "4", "→", "3", "4", "→", "2"]
+    assert all(line.split()[-1] == "–" for line in lines[2:])
+    with pytest.raises(ValueError, match="several runs of one model"):
+        lc.control_table(full, lt.load("latch-controls"))
+    with pytest.raises(ValueError, match="one task"):
+        lc.control_table(full, lt.load("lag-adding"))

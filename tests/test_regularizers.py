@@ -82,3 +82,60 @@ GOOD = _sample(0)
 def test_bad_inputs(call, pattern):
     with pytest.raises(ValueError, match=pattern):
         call()
+
+
+# --- omega_penalty: the torch form used in training --------------------------------------------------------
+
+def _batch(seed, T=6, N=3, H=5):
+    rng = np.random.default_rng(seed)
+    dh = torch.tensor(rng.standard_normal((T, N, H)))
+    h = torch.tensor(np.tanh(rng.standard_normal((T, N, H))))
+    return dh, h, torch.tensor(rng.standard_normal((H, H)), requires_grad=True)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_omega_penalty_is_the_mean_of_squared_ratios_minus_one_squared(seed):
+    """Every (t, n) kept: the mean of (r² − 1)² with r from jacobian_ratios (eq. 9's ratio), dphi = 1 − h²."""
+    dh, h, W = _batch(seed)
+    r = np.stack([regularizers.jacobian_ratios(dh[:, n].numpy(), 1 - h[:, n].numpy() ** 2, W.detach().numpy())
+                  for n in range(dh.shape[1])])
+    assert regularizers.omega_penalty(dh, h, W).item() == pytest.approx(np.mean((r ** 2 - 1) ** 2), rel=1e-12)
+
+
+def test_omega_penalty_gradient_is_the_immediate_derivative():
+    """autograd of omega_penalty w.r.t. W_hh = central differences with dh and h fixed, even if dh and h
+    are part of a graph through W_hh (they are detached inside)."""
+    dh, h, W = _batch(4)
+    grad, = torch.autograd.grad(regularizers.omega_penalty(dh * W.sum(), h * W.mean(), W), W)
+    fd = torch.zeros_like(W)
+    with torch.no_grad():
+        for i in range(5):
+            for j in range(5):
+                E = torch.zeros_like(W)
+                E[i, j] = 1e-6
+                d1, h1 = dh * W.sum(), h * W.mean()
+                up, down = regularizers.omega_penalty(d1, h1, W + E), regularizers.omega_penalty(d1, h1, W - E)
+                fd[i, j] = (up - down) / 2e-6
+    torch.testing.assert_close(grad, fd, rtol=1e-7, atol=1e-9)
+
+
+def test_omega_penalty_leaves_out_vanished_steps_like_the_authors_code():
+    """A step with ‖∂L/∂h‖² below the bound (1e-20) counts neither in the sum nor in the mean; all vanished: 0."""
+    dh, h, W = _batch(5)
+    tiny = dh.clone()
+    tiny[:2] *= 1e-11  # ‖v‖² ≈ 1e-22 < 1e-20
+    kept = regularizers.omega_penalty(dh[2:], h[2:], W)
+    assert regularizers.omega_penalty(tiny, h, W).item() == pytest.approx(kept.item(), rel=1e-12)
+    assert regularizers.omega_penalty(0 * dh, h, W).item() == 0.0
+    assert regularizers.omega_penalty(tiny, h, W, bound=0.0).item() != pytest.approx(kept.item())
+
+
+@pytest.mark.parametrize("call, pattern", [
+    (lambda d, h, W: regularizers.omega_penalty(d.numpy(), h, W), "dh must be a floating-point torch tensor"),
+    (lambda d, h, W: regularizers.omega_penalty(d[0], h[0], W), r"shape \(T, N, H\)"),
+    (lambda d, h, W: regularizers.omega_penalty(d, h, W[:3, :3]), r"W_hh \(H, H\)"),
+    (lambda d, h, W: regularizers.omega_penalty(d, h, W, bound=-1.0), "bound must be at least 0"),
+])
+def test_omega_penalty_bad_inputs(call, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        call(*_batch(0))

@@ -242,3 +242,26 @@ def test_latch_informative_is_validated():
         tasks.latch(4, 3, np.random.default_rng(0), informative=3)
     with pytest.raises(ValueError, match="T .delay. must be"):
         tasks.copy_baseline(0)
+
+
+def test_marked_latch_layout_marker_distractors_and_chance():
+    batch = tasks.marked_latch(20_000, 12, np.random.default_rng(15))
+    x, y = batch.x.double().numpy(), batch.y.numpy()
+    assert batch.x.shape == (20_000, 12, 2) and batch.y.dtype == torch.long
+    assert np.all(x[:, 1, 0] == 2.0 * y - 1.0)  # the class at step 2, marked
+    assert np.all(x[:, :, 1] == np.eye(12)[1])  # the marker line: 1 at step 2 only
+    assert np.all(np.abs(x[:, 0, 0]) == 1.0)  # a distractor first
+    pulses = np.abs(x[:, 2:, 0]) == 1.0  # exactly one more unit pulse after the class (noise never hits ±1)
+    assert np.all(pulses.sum(axis=1) == 1)
+    _mean_within(y, 0.5)
+    _mean_within((x[:, 0, 0] > 0) == y, 0.5)  # latching the first pulse is at chance
+    last = x[:, 2:, 0][pulses]  # the last unit pulse's sign: at chance too
+    _mean_within((last > 0) == y, 0.5)
+    noise = x[:, 2:, 0][~pulses]
+    _mean_within(noise, 0.0)
+    _mean_within(noise ** 2, 0.2)
+
+
+def test_marked_latch_needs_three_steps():
+    with pytest.raises(ValueError, match="T .sequence length. must be at least 3"):
+        tasks.marked_latch(4, 2, np.random.default_rng(0))

@@ -201,3 +201,69 @@ def test_score_loss_of_a_regression_task_is_its_mse_and_score_is_validated():
         train(model, tasks.adding, TrainConfig(steps=1, **QUIET), 6, loss="mse", score=["loss"])
     history = train(model, tasks.adding, TrainConfig(steps=1, **QUIET), 6, loss="mse", score="loss")
     assert history.metric == "mse"
+
+
+# --- Pascanu et al.'s Ω in training (TrainConfig.omega) ---------------------------------------------------
+
+def _one_sgd_step(omega, clip=None, seed=0):
+    model = RecurrentClassifier(8, 6, 4, seed=seed, dtype=torch.float64)
+    before = [p.detach().clone() for p in model.parameters()]
+    config = TrainConfig(steps=1, batch_size=5, lr=0.1, optimizer="sgd", omega=omega, clip=clip, seed=seed, **QUIET)
+    history = train(model, tasks.temporal_order, config, 12)
+    return model, before, history
+
+
+def test_omega_adds_alpha_times_its_immediate_derivative_to_w_hh_only():
+    """One SGD step with Ω weight α moves W_hh by −lr (∂L/∂W_hh + α ∂⁺Ω/∂W_hh), every other parameter as without Ω.
+
+    The reference is built independently: the batch of the step, the states and ∂L/∂h_t from autograd, and
+    ∂⁺Ω/∂W_hh by central differences of regularizers.omega_penalty with dh and h held fixed.
+    """
+    from rnnlab.regularizers import omega_penalty
+
+    plain, before, _ = _one_sgd_step(0.0)
+    reg, _, _ = _one_sgd_step(2.0)
+    names = [n for n, _ in plain.named_parameters()]
+    for name, p0, p1 in zip(names, plain.parameters(), reg.parameters()):
+        if name != "cell.weight_hh":
+            torch.testing.assert_close(p1, p0, rtol=0, atol=0)
+    model = RecurrentClassifier(8, 6, 4, seed=0, dtype=torch.float64)
+    batch = tasks.temporal_order(5, 12, np.random.default_rng(0))
+    out, states = model(batch.x, return_states=True)
+    torch.nn.functional.cross_entropy(out, batch.y).backward()
+    h = torch.stack([s.detach() for s in states])
+    dh = torch.stack([s.grad for s in states])
+    W = model.cell.weight_hh.detach().clone()
+    fd = torch.zeros_like(W)
+    for i in range(6):
+        for j in range(6):
+            E = torch.zeros_like(W)
+            E[i, j] = 1e-6
+            fd[i, j] = (omega_penalty(dh, h, W + E) - omega_penalty(dh, h, W - E)) / 2e-6
+    expected = plain.cell.weight_hh.detach() - 0.1 * 2.0 * fd
+    torch.testing.assert_close(reg.cell.weight_hh.detach(), expected, rtol=0, atol=1e-9)
+
+
+def test_omega_enters_the_clipped_norm():
+    """As in the authors' RNN.py, α ∂⁺Ω/∂W_hh is added before clipping: the logged norm includes it."""
+    _, _, plain = _one_sgd_step(0.0, clip=1e-3)
+    _, _, reg = _one_sgd_step(50.0, clip=1e-3)
+    assert reg.grad_norm[0] != plain.grad_norm[0] and reg.clipped == [True]
+
+
+def test_omega_is_refused_where_it_is_not_defined():
+    config = TrainConfig(steps=1, omega=1.0, **QUIET)
+    for model in (RecurrentClassifier(1, 4, 2, cell="lstm"), RecurrentClassifier(1, 4, 2, nonlinearity="relu"),
+                  WindowMLP(2, 1, 3, 2)):
+        with pytest.raises(ValueError, match="needs a tanh RNN"):
+            train(model, tasks.first_bit, config, 4)
+    frozen = RecurrentClassifier(1, 4, 2)
+    frozen.cell.requires_grad_(False)
+    with pytest.raises(ValueError, match="does not require grad"):
+        train(frozen, tasks.first_bit, config, 4)
+    with pytest.raises(ValueError, match="cannot be combined with truncate"):
+        TrainConfig(omega=1.0, truncate=2)
+    for bad, match in ((-1.0, "omega must be at least 0"), (float("nan"), "omega"), ("4", "omega")):
+        with pytest.raises(ValueError, match=match):
+            TrainConfig(omega=bad)
+    assert TrainConfig().omega == 0.0

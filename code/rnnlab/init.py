@@ -11,7 +11,8 @@ Three families, each scaled by a gain g:
 ``recurrent_matrix`` returns W (H, H) as a NumPy array for the hand-written RNN of ``rnnlab.rnn``;
 ``apply`` writes the same family into the cell of a ``models.RecurrentClassifier`` with torch's own
 initialisers (``orthogonal_``, ``eye_``, ``normal_``) and a seeded ``torch.Generator``. ``forget_bias`` sets an
-LSTM classifier's forget-gate bias (Chapter 7).
+LSTM classifier's forget-gate bias to one value; ``chrono`` draws the forget- and input-gate biases by the chrono
+initialisation of Tallec & Ollivier (2018), from ``chrono_biases`` (Chapter 7).
 """
 from __future__ import annotations
 
@@ -109,6 +110,13 @@ def recurrent_weight(model: RecurrentClassifier) -> np.ndarray:
     return model.cell.weight_hh.detach().cpu().double().numpy()
 
 
+def _check_lstm(model, why: str) -> None:
+    """A ValueError unless ``model`` is a RecurrentClassifier with an LSTM cell; ``why`` says why one is needed."""
+    if not isinstance(model, RecurrentClassifier) or model.cell_type != "lstm":
+        got = f"cell={model.cell_type!r}" if isinstance(model, RecurrentClassifier) else type(model).__name__
+        raise ValueError(f"model must be a models.RecurrentClassifier with cell='lstm' ({why}); got {got}")
+
+
 def forget_bias(model: RecurrentClassifier, value: float) -> RecurrentClassifier:
     """Set an LSTM's forget-gate bias in place: ``b_if + b_hf = value`` for every unit (FACTS-PART2 §3).
 
@@ -128,10 +136,7 @@ def forget_bias(model: RecurrentClassifier, value: float) -> RecurrentClassifier
     -------
     The same model (for chaining).
     """
-    if not isinstance(model, RecurrentClassifier) or model.cell_type != "lstm":
-        got = f"cell={model.cell_type!r}" if isinstance(model, RecurrentClassifier) else type(model).__name__
-        raise ValueError(f"model must be a models.RecurrentClassifier with cell='lstm' (it has a forget gate); "
-                         f"got {got}")
+    _check_lstm(model, "it has a forget gate")
     value = check_float("value", value)
     dtype = model.cell.bias_ih.dtype
     if not torch.isfinite(torch.tensor(value, dtype=torch.float64).to(dtype)):  # e.g. 1e300 in float32
@@ -141,4 +146,65 @@ def forget_bias(model: RecurrentClassifier, value: float) -> RecurrentClassifier
     with torch.no_grad():
         model.cell.bias_ih[H:2 * H] = value
         model.cell.bias_hh[H:2 * H] = 0.0
+    return model
+
+
+def chrono_biases(H: int, T_max: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Chrono initialisation's biases (Tallec & Ollivier, 2018): ``b_f ~ log U([1, T_max − 1])``, ``b_i = −b_f``.
+
+    With the gates' weights at 0, f = σ(b_f) and the forget gate's characteristic time ``1/(1 − f) = 1 + e^{b_f}``
+    is uniform on ``[2, T_max]``: each unit forgets on its own time scale, the longest one T_max steps, the
+    longest dependency the task is expected to hold. The input gate gets the mirror bias, so that i = 1 − f at
+    that point (a unit that keeps long writes little).
+
+    Parameters
+    ----------
+    H : int ≥ 1
+        Hidden size (one bias per unit).
+    T_max : float ≥ 2
+        The longest dependency, in steps. T_max = 2 gives b_f = 0, PyTorch's mean forget bias.
+    rng : np.random.Generator
+        Source of the uniform draws.
+
+    Returns
+    -------
+    (b_i, b_f) : arrays of shape (H,), float64
+    """
+    H = check_int("H", H, low=1)
+    T_max = check_float("T_max", T_max)
+    if T_max < 2:
+        raise ValueError(f"T_max must be at least 2 steps (the longest dependency the forget gates should span; "
+                         f"b_f is drawn from log U([1, T_max − 1])); got {T_max!r}")
+    rng = check_rng(rng)
+    b_f = np.log(rng.uniform(1.0, T_max - 1.0, size=H))  # (H,)
+    return -b_f, b_f
+
+
+def chrono(model: RecurrentClassifier, T_max: float, seed: int = 0) -> RecurrentClassifier:
+    """Chrono-initialise an LSTM's gate biases in place (Tallec & Ollivier, 2018), from :func:`chrono_biases`.
+
+    Writes ``b_f`` into ``cell.bias_ih[H:2H]`` and ``b_i = −b_f`` into ``cell.bias_ih[:H]``, and 0 into the same
+    rows of ``cell.bias_hh`` (only the sums b_if + b_hf and b_ii + b_hi count); the weights and the other gates'
+    biases keep their values. Draws from ``np.random.default_rng(seed)``; the global RNGs are not touched.
+
+    Parameters
+    ----------
+    model : RecurrentClassifier
+        Must have ``cell="lstm"`` (gate order i, f, g, o).
+    T_max : float ≥ 2
+        The longest dependency, in steps, the forget gates should span at the start.
+    seed : int ≥ 0
+
+    Returns
+    -------
+    The same model (for chaining).
+    """
+    _check_lstm(model, "chrono sets its forget and input gates")
+    seed = check_int("seed", seed, low=0)
+    H = model.hidden_size
+    b_i, b_f = chrono_biases(H, T_max, np.random.default_rng(seed))
+    with torch.no_grad():
+        model.cell.bias_ih[:H] = torch.from_numpy(b_i)
+        model.cell.bias_ih[H:2 * H] = torch.from_numpy(b_f)
+        model.cell.bias_hh[:2 * H] = 0.0
     return model

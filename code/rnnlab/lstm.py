@@ -7,15 +7,19 @@ Column-vector equations (N batch, T time, D input size, H hidden size; σ the lo
     c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t,   h_t = o_t ⊙ tanh(c_t)                                         (eq-lstm-state)
 
 with ``weight_ih (4H, D)``, ``weight_hh (4H, H)``, ``bias_ih (4H,)``, ``bias_hh (4H,)`` laid out as
-``torch.nn.LSTM``'s ``weight_ih_l0`` etc. (gate order i, f, g, o; see FACTS-PART2 §3). Backward, with
-``dh_t = ∂L/∂h_t`` and ``dc_t = ∂L/∂c_t`` the total derivatives:
+``torch.nn.LSTM``'s ``weight_ih_l0`` etc. (gate order i, f, g, o; see FACTS-PART2 §3). Backward (Chapter 7,
+§7.3), with the total derivatives h̄_t = ∂L/∂h_t (``dh``) and c̄_t = ∂L/∂c_t (``dc``) as columns:
 
-    dc_t += dh_t ⊙ o_t ⊙ (1 − tanh²c_t)                                                            (eq-lstm-dc)
-    δo = dh_t ⊙ tanh(c_t) ⊙ o(1−o),  δi = dc_t ⊙ g ⊙ i(1−i),  δg = dc_t ⊙ i ⊙ (1−g²),
-    δf = dc_t ⊙ c_{t-1} ⊙ f(1−f)                                                                  (eq-lstm-delta)
-    dc_{t-1} = dc_t ⊙ f_t  (the direct path, the constant error carousel when f_t = 1),
-    dh_{t-1} = ∂L_{t-1}/∂h_{t-1} + W_hhᵀ δ_t                                                        (eq-lstm-recursion)
-    ∂L/∂W_ih = Σ_t δ_t x_tᵀ,  ∂L/∂W_hh = Σ_t δ_t h_{t-1}ᵀ,  ∂L/∂b_ih = ∂L/∂b_hh = Σ_t δ_t             (eq-lstm-param)
+    h̄_t = ∂L_t/∂h_t + W_hhᵀ δ_{t+1}                                                 (eq-lstm-recursion)
+    c̄_t = f_{t+1} ⊙ c̄_{t+1} + h̄_t ⊙ o_t ⊙ (1 − tanh²c_t)                             (eq-lstm-dc)
+    δ^i_t = c̄_t ⊙ g_t ⊙ i_t(1−i_t),  δ^f_t = c̄_t ⊙ c_{t-1} ⊙ f_t(1−f_t),
+    δ^g_t = c̄_t ⊙ i_t ⊙ (1−g_t²),    δ^o_t = h̄_t ⊙ tanh(c_t) ⊙ o_t(1−o_t)             (eq-lstm-delta)
+    ∂L/∂W_ih = Σ_t δ_t x_tᵀ,  ∂L/∂W_hh = Σ_t δ_t h_{t-1}ᵀ,  ∂L/∂b_ih = ∂L/∂b_hh = Σ_t δ_t,
+    ∂L/∂x_t = W_ihᵀ δ_t,  ∂L/∂h_0 = W_hhᵀ δ_1,  ∂L/∂c_0 = f_1 ⊙ c̄_1             (eq-lstm-param)
+
+with δ_t = (δ^i_t | δ^f_t | δ^g_t | δ^o_t) = ∂L/∂a_t (4H), δ_{T+1} = 0 and f_{T+1} ⊙ c̄_{T+1} replaced by
+∂L/∂c_T of a loss that reads the final cell (``dc_T``, else 0). The term f_{t+1} ⊙ c̄_{t+1} is the direct path,
+the constant error carousel when f = 1.
 
 API as ``rnnlab.rnn`` (CS231n style): pure functions; forward returns a cache for backward. Rows are
 examples, so ``W h`` becomes ``h @ W.T``. Loss ``L = Σ_t L_t``. Step Jacobians: ``rnnlab.lstm_jacobian``.
@@ -129,17 +133,25 @@ def lstm_forward(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh):
     return h, c, Cache(x, h0, c0, h, c, gates, W_ih, W_hh)
 
 
-def _step_backward(dh_t, dc_t, s, cache: Cache):
-    """Back through step s (0-based) given total ``dh_t``, ``dc_t`` (N, H); returns δ_s (N, 4H), dh_prev, dc_prev."""
+def _step_backward(dh, dc_next, s, cache: Cache):
+    """Back through step t = s + 1 (s 0-based), line by line as Chapter 7 derives it.
+
+    ``dh`` (N, H) is h̄_t, the total ∂L/∂h_t; ``dc_next`` (N, H) is f_{t+1} ⊙ c̄_{t+1}, what reaches c_t
+    from later steps. Returns δ_t (N, 4H), W_hhᵀ δ_t and f_t ⊙ c̄_t: the parts of h̄_{t-1} and c̄_{t-1}
+    through step t.
+    """
     i, f, g, o = np.split(cache.gates[:, s], 4, axis=1)  # (N, H) each
-    c_prev = cache.c[:, s - 1] if s > 0 else cache.c0  # (N, H)
+    c_prev = cache.c[:, s - 1] if s > 0 else cache.c0  # (N, H)  c_{t-1}
     tanh_c = np.tanh(cache.c[:, s])  # (N, H)
-    dc = dc_t + dh_t * o * (1.0 - tanh_c ** 2)  # (N, H)  (eq-lstm-dc)
-    delta = np.concatenate([dc * g * i * (1.0 - i),  # δi  (eq-lstm-delta)
-                            dc * c_prev * f * (1.0 - f),  # δf
-                            dc * i * (1.0 - g ** 2),  # δg
-                            dh_t * tanh_c * o * (1.0 - o)], axis=1)  # δo;  (N, 4H)
-    return delta, delta @ cache.weight_hh, dc * f  # W_hhᵀ δ (eq-lstm-recursion);  dc_{t-1} = dc_t ⊙ f_t
+    dc = dc_next + dh * o * (1.0 - tanh_c ** 2)  # (N, H)  c̄_t  (eq-lstm-dc)
+    delta_i = dc * g * i * (1.0 - i)  # (N, H)  (eq-lstm-delta)
+    delta_f = dc * c_prev * f * (1.0 - f)  # (N, H)
+    delta_g = dc * i * (1.0 - g ** 2)  # (N, H)
+    delta_o = dh * tanh_c * o * (1.0 - o)  # (N, H)
+    delta = np.concatenate([delta_i, delta_f, delta_g, delta_o], axis=1)  # (N, 4H)  δ_t = ∂L/∂a_t
+    dh_prev = delta @ cache.weight_hh  # (N, H)  W_hhᵀ δ_t  (eq-lstm-recursion)
+    dc_prev = dc * f  # (N, H)  f_t ⊙ c̄_t, the direct path  (eq-lstm-dc)
+    return delta, dh_prev, dc_prev
 
 
 def lstm_backward(dh, cache: Cache, truncate: int | None = None, dc_T=None) -> Grads:
@@ -180,10 +192,10 @@ def lstm_backward(dh, cache: Cache, truncate: int | None = None, dc_T=None) -> G
     delta = np.zeros((N, T, 4 * H))  # δ_t = ∂L/∂a_t; Python index t holds step t+1
 
     if truncate is None:
-        dh_next, dc_next = np.zeros((N, H)), dc_T  # through step t+1; after T only dc_T
-        for t in reversed(range(T)):
+        dh_next, dc_next = np.zeros((N, H)), dc_T  # W_hhᵀ δ_{t+1} and f_{t+1} ⊙ c̄_{t+1}; after T only dc_T
+        for t in reversed(range(T)):  # h̄_t = ∂L_t/∂h_t + W_hhᵀ δ_{t+1}  (eq-lstm-recursion)
             delta[:, t], dh_next, dc_next = _step_backward(dh[:, t] + dh_next, dc_next, t, cache)
-        dh0, dc0 = dh_next, dc_next
+        dh0, dc0 = dh_next, dc_next  # W_hhᵀ δ_1 and f_1 ⊙ c̄_1  (eq-lstm-param)
     else:
         k = truncate
         dh0, dc0 = np.zeros((N, H)), np.zeros((N, H))
@@ -199,7 +211,7 @@ def lstm_backward(dh, cache: Cache, truncate: int | None = None, dc_T=None) -> G
     dW_ih = np.tensordot(delta, cache.x, axes=([0, 1], [0, 1]))  # (4H, D)  Σ_t δ_t x_tᵀ  (eq-lstm-param)
     dW_hh = np.tensordot(delta, h_prev, axes=([0, 1], [0, 1]))  # (4H, H)  Σ_t δ_t h_{t-1}ᵀ  (eq-lstm-param)
     db = delta.sum(axis=(0, 1))  # (4H,)  Σ_t δ_t, the same for both biases  (eq-lstm-param)
-    dx = delta @ cache.weight_ih  # (N, T, D)  W_ihᵀ δ_t
+    dx = delta @ cache.weight_ih  # (N, T, D)  W_ihᵀ δ_t  (eq-lstm-param)
     return Grads(dx, dh0, dc0, dW_ih, dW_hh, db, db.copy())
 
 

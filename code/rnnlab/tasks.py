@@ -21,7 +21,10 @@ copy_memory
 temporal_order
     Hochreiter & Schmidhuber (1997) task 6a, positions as in Pascanu et al. (2013): 4 classes.
 latch
-    The 2-sequence problem, Hochreiter & Schmidhuber (1997) task 3a after Bengio et al. (1994): 2 classes.
+    The 2-sequence problem, Hochreiter & Schmidhuber (1997) task 3a (Bengio et al. 1994 set a latch problem
+    and a 2-sequence problem; this is the second): 2 classes.
+marked_latch
+    This book's latch with distractors: the class pulse is marked, unmarked pulses of the same size follow.
 
 The success criteria the experiments use for each task live in ``rnnlab.experiments.registry``.
 """
@@ -234,7 +237,7 @@ def temporal_order(n: int, T: int, rng: np.random.Generator) -> Batch:
 
 
 def latch(n: int, T: int, rng: np.random.Generator, informative: int = 1) -> Batch:
-    """The 2-sequence (latch) problem: Hochreiter & Schmidhuber (1997) task 3a, after Bengio et al. (1994).
+    """The 2-sequence problem: Hochreiter & Schmidhuber (1997) task 3a, after Bengio et al. (1994).
 
     One real input line. The first ``informative`` elements carry the class (+1.0 for class 1, −1.0 for
     class 0, each with probability ½); the later ones are Gaussian noise, mean 0, variance 0.2. Deviations:
@@ -248,4 +251,27 @@ def latch(n: int, T: int, rng: np.random.Generator, informative: int = 1) -> Bat
     y = rng.integers(0, 2, size=n)  # (N,)
     x = rng.normal(0.0, np.sqrt(0.2), size=(n, T, 1))  # (N, T, 1)
     x[:, :informative, 0] = (2.0 * y - 1.0)[:, None]
+    return Batch(x=torch.as_tensor(x, dtype=torch.float32), y=torch.as_tensor(y))
+
+
+def marked_latch(n: int, T: int, rng: np.random.Generator) -> Batch:
+    """The latch with distractors: only the *marked* pulse carries the class (this book's variant, Chapter 8).
+
+    Two input lines. Line 1 is the 2-sequence problem's (``latch``) with two unmarked pulses of the same size
+    around the class: a distractor (±1.0, random sign) at step 1, the class (+1.0 / −1.0) at step 2, a second
+    distractor at a random step 3 … T, and Gaussian noise (mean 0, variance 0.2) everywhere else. Line 2 marks
+    step 2 (1.0 there, 0.0 elsewhere). A network that latches the first pulse, or every pulse, ends in a
+    distractor's state, whose sign says nothing about the class: it must learn to write when the marker is on,
+    T − 2 steps before the loss. Chance accuracy exactly 1/2.
+
+    Returns ``x`` float32 (N, T, 2) and ``y`` long (N,); needs T ≥ 3.
+    """
+    n, T = _check_task_args(n, T, rng, min_T=3)
+    y = rng.integers(0, 2, size=n)  # (N,)
+    x = np.zeros((n, T, 2))
+    x[:, :, 0] = rng.normal(0.0, np.sqrt(0.2), size=(n, T))
+    rows, later = np.arange(n), rng.integers(2, T, size=n)  # (N,) the second distractor's step (0-based)
+    x[:, 0, 0] = 2.0 * rng.integers(0, 2, size=n) - 1.0
+    x[:, 1, 0], x[:, 1, 1] = 2.0 * y - 1.0, 1.0
+    x[rows, later, 0] = 2.0 * rng.integers(0, 2, size=n) - 1.0
     return Batch(x=torch.as_tensor(x, dtype=torch.float32), y=torch.as_tensor(y))

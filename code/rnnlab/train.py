@@ -12,6 +12,11 @@ With ``TrainConfig.truncate = k`` each update uses the gradient of truncated BPT
 ``models.RecurrentClassifier.forward``). Only the updates are truncated: a gradient probe of the model
 (``models.hidden_gradient_norms``) still measures full BPTT. Only the parameters that require grad are
 optimised: freeze a part (``requires_grad_(False)``) to train the rest.
+
+With ``TrainConfig.omega = α > 0`` (a tanh ``RecurrentClassifier``) each step adds α ∂⁺Ω/∂W_hh to W_hh's gradient,
+Pascanu et al.'s regularizer as their code computes it (``regularizers.omega_penalty``: ∂L/∂h_t and the states
+held constant) — before clipping, so the clipped norm includes it, as in the authors' ``RNN.py``. The logged loss
+is the task's loss alone.
 """
 from __future__ import annotations
 
@@ -27,7 +32,8 @@ import torch
 from tqdm.auto import tqdm
 
 from ._validate import check_callable, check_choice, check_float, check_int
-from .models import check_targets, loss_function
+from .models import RecurrentClassifier, check_targets, loss_function
+from .regularizers import omega_penalty
 from .tasks import Batch
 
 
@@ -45,6 +51,7 @@ class TrainConfig:
     progress: bool | None = None  # tqdm bar; None: on unless the environment sets RNNLAB_PROGRESS=0
     weight_decay: float = 0.0  # L2 penalty λ of the optimiser: adds λθ to every gradient (Chapter 5)
     truncate: int | None = None  # None: full BPTT; k ≥ 1: forward(x, truncate=k), the gradient goes back ≤ k steps
+    omega: float = 0.0  # weight α of Pascanu et al.'s Ω (regularizers.omega_penalty) in W_hh's gradient; tanh RNN
 
     def __post_init__(self):
         checked = {"steps": check_int("steps", self.steps, low=1),
@@ -52,7 +59,8 @@ class TrainConfig:
                    "lr": check_float("lr", self.lr, low=0.0),
                    "seed": check_int("seed", self.seed, low=0),
                    "eval_every": check_int("eval_every", self.eval_every, low=1),
-                   "weight_decay": check_float("weight_decay", self.weight_decay, low=0.0)}
+                   "weight_decay": check_float("weight_decay", self.weight_decay, low=0.0),
+                   "omega": check_float("omega", self.omega, low=0.0)}
         if self.truncate is not None:
             checked["truncate"] = check_int("truncate", self.truncate, low=1)
         if self.lr <= 0:
@@ -62,6 +70,9 @@ class TrainConfig:
             checked["clip"] = check_float("clip", self.clip, low=0.0)
             if self.clip <= 0:
                 raise ValueError(f"clip must be None (no clipping) or a positive gradient norm; got {self.clip}")
+        if self.omega and self.truncate is not None:
+            raise ValueError(f"omega needs ∂L/∂h_t of full BPTT at every step, so it cannot be combined with "
+                             f"truncate; got omega={self.omega}, truncate={self.truncate}")
         if self.progress not in (None, True, False):
             raise ValueError(f"progress must be True, False or None (automatic); got {self.progress!r}")
         for name, value in checked.items():  # a 0-d array stands for its number; store the number
@@ -117,6 +128,17 @@ def _check_score(score) -> None:
         raise ValueError(f"score must be None (accuracy or MSE) or 'loss' (the mean loss); got {score!r}")
 
 
+def _check_omega_model(model) -> None:
+    """Ω is defined for a tanh RNN whose W_hh is trained."""
+    if not (isinstance(model, RecurrentClassifier) and model.cell_type == "rnn"
+            and model.cell.nonlinearity == "tanh"):
+        raise ValueError(f"omega (Pascanu et al.'s Ω) needs a tanh RNN: a models.RecurrentClassifier with cell='rnn' "
+                         f"and nonlinearity='tanh'; got {type(model).__name__}"
+                         + (f" with cell={model.cell_type!r}" if isinstance(model, RecurrentClassifier) else ""))
+    if not model.cell.weight_hh.requires_grad:
+        raise ValueError("omega acts on W_hh, but model.cell.weight_hh does not require grad (is the cell frozen?)")
+
+
 def _show_progress(progress: bool | None) -> bool:
     if progress is None:
         return os.environ.get("RNNLAB_PROGRESS", "1") != "0"
@@ -166,6 +188,8 @@ def train(model: torch.nn.Module, task: Callable[..., Batch], config: TrainConfi
             raise ValueError(f"truncate={config.truncate} needs a recurrent model whose forward takes truncate=, "
                              f"such as models.RecurrentClassifier; got {type(model).__name__}")
         forward = functools.partial(model, truncate=config.truncate)
+    if config.omega:
+        _check_omega_model(model)
     params = [p for p in model.parameters() if p.requires_grad]
     if not params:
         raise ValueError(f"model has no parameters that require grad, so there is nothing to train; "
@@ -187,8 +211,16 @@ def train(model: torch.nn.Module, task: Callable[..., Batch], config: TrainConfi
         if not isinstance(batch, Batch):
             raise ValueError(f"task must return a rnnlab.tasks.Batch; got {type(batch).__name__}")
         optimizer.zero_grad()
-        value = loss_fn(forward(batch.x), batch.y)
-        value.backward()
+        if config.omega:
+            output, states = forward(batch.x, return_states=True)  # states keep their .grad
+            value = loss_fn(output, batch.y)
+            value.backward()
+            h = torch.stack([s.detach() for s in states])  # (T, N, H)
+            dh = torch.stack([s.grad for s in states])  # (T, N, H) ∂L/∂h_t
+            (config.omega * omega_penalty(dh, h, model.cell.weight_hh)).backward()  # adds to W_hh.grad
+        else:
+            value = loss_fn(forward(batch.x), batch.y)
+            value.backward()
         if config.clip is None:
             norm = torch.nn.utils.get_total_norm([p.grad for p in params if p.grad is not None]).item()
         else:  # rescales g by clip / (‖g‖ + 1e-6) when that is < 1; returns ‖g‖ before clipping

@@ -17,15 +17,22 @@ chapter each and are imported by it, e.g. ``from rnnlab.chapters import bptt``:
 - ``cliff``             Chapter 5: Pascanu's one-unit cliff, gradient descent on it, the clipping explorer
 - ``clipping_runs``     Chapter 5: training with and without clipping, divergence and spike detection
 - ``clipping_penalties`` Chapter 5: weight decay on the spectrum, descent on Pascanu's Ω
+- ``clipping_fig7``     Chapter 5: Pascanu et al.'s Fig. 7 from the committed sweeps, the learning-rate choice
+- ``clipping_mikolov``  Chapter 5: Mikolov's clipping of temporal components against clipping the summed gradient
+- ``clipping_adam``     Chapter 5: what norm clipping changes under Adam
 - ``init_profiles``     Chapter 6: spectra and gain profiles of the initialisation families
 - ``init_figures``      Chapter 6: its figures and the initialisation explorer
 - ``init_training``     Chapter 6: the adding-problem comparison and the orthogonal constraint
+- ``init_depth``        Chapter 6: vanishing along depth (independent layers) against along time (one W_hh)
+- ``cell_diagrams``     Chapter 7: the LSTM and GRU cells drawn in the chapter's notation
 - ``gates``             Chapter 7: gated cells' parameters, retention over the lag, gate traces, cost counts
 - ``gates_figures``     Chapter 7: its figures and its two explorers (retention, gates over a pulse)
 - ``gates_training``    Chapter 7: tanh RNN vs LSTM vs GRU on the adding problem
 - ``longterm``          Chapter 8: the committed sweeps as tables — success, steps to solve, gradient fates
 - ``longterm_figures``  Chapter 8: its figures and the sweep explorer (no training)
 - ``longterm_tasks``    Chapter 8: the tasks' example sequences and input-blind baselines
+- ``longterm_controls`` Chapter 8: full BPTT beside its controls (truncated BPTT, readout only)
+- ``latch_mechanism``   Chapter 8: a latch run re-trained, its W_hh and the two separated states
 - ``bidir``             Chapter 9: fill-in-the-blank runs and ceilings, bidirectional agreement with torch,
                         sensitivity against distance, parameters of a bidirectional stack
 - ``bidir_figures``     Chapter 9: the sensitivity figure and the fill-in-the-blank explorer

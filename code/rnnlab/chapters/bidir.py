@@ -6,6 +6,7 @@ checks, the exercises and the explorer share the same runs.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import itertools
 from dataclasses import dataclass
@@ -39,6 +40,20 @@ MODELS = {"causal": {"bidirectional": False}, "bidirectional": {"bidirectional":
 VIEW = {"causal": "past", "bidirectional": "both", "reversed": "future"}
 
 
+@contextlib.contextmanager
+def one_thread():
+    """Run torch on one thread inside the block, then restore the thread count it found.
+
+    The chapter's models are tiny: with several threads a busy machine made it several times slower (waiting
+    worker threads spin), and one thread also keeps one summation order on every machine."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
 @functools.lru_cache(maxsize=None)
 def trained(seed: int) -> dict:
     """The three GRU taggers of ``MODELS`` trained with model and data seed ``seed`` (cached), in float64 so that
@@ -49,10 +64,11 @@ def trained(seed: int) -> dict:
     config = TrainConfig(steps=s.steps, batch_size=s.batch_size, lr=s.lr, seed=seed, progress=False,
                          eval_every=s.steps)
     models = {}
-    for name, kwargs in MODELS.items():
-        model = blanks.Tagger(s.C, s.H, "gru", seed=seed, dtype=torch.float64, **kwargs)  # printed: float64
-        train(model, task, config, s.T)
-        models[name] = model
+    with one_thread():
+        for name, kwargs in MODELS.items():
+            model = blanks.Tagger(s.C, s.H, "gru", seed=seed, dtype=torch.float64, **kwargs)  # printed: float64
+            train(model, task, config, s.T)
+            models[name] = model
     return models
 
 
@@ -103,6 +119,12 @@ def agreement(seed: int, N: int = 3, T: int = 20, D: int = 4, H: int = 6) -> flo
     rng = np.random.default_rng(seed)
     x, G = rng.standard_normal((N, T, D)), rng.standard_normal((N, T, 2 * H))
     h0, c0 = rng.standard_normal((2, 2, N, H))
+    with one_thread():
+        return max(_agreement_errors(seed, x, G, h0, c0, H, D))
+
+
+def _agreement_errors(seed, x, G, h0, c0, H, D) -> list:
+    """Every relative error of ``agreement``: per cell, the shared-bias checks, the output, every gradient."""
     errors = []
     for cls in (torch.nn.RNN, torch.nn.LSTM):
         with torch.random.fork_rng(devices=[]):
@@ -122,7 +144,7 @@ def agreement(seed: int, N: int = 3, T: int = 20, D: int = 4, H: int = 6) -> flo
             ours, reference = bidirectional.bilstm_backward(G, cache), bidirectional.BiLSTMGrads(*g)
         errors.append(relative_error(out, ref))
         errors.extend(compare_gradients(ours, reference).values())
-    return max(errors)
+    return errors
 
 
 def stack_parameters(cell: str, D: int, H: int, L: int) -> int:
@@ -147,7 +169,28 @@ def profiles(seed: int) -> dict:
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             models[name] = cls(D, H, batch_first=True, dtype=torch.float64)
-    return {name: attention.input_sensitivity(m, x).mean(axis=0)[::-1] for name, m in models.items()}
+    with one_thread():
+        return {name: attention.input_sensitivity(m, x).mean(axis=0)[::-1] for name, m in models.items()}
+
+
+WEIGHTS_T = 8  # sequence length of the attention-weight figure of §9.4
+
+
+def attention_weights(seed: int, T: int = WEIGHTS_T) -> dict:
+    """The attention weights A (T, T) of one sequence, ``{"unmasked": A, "causal": A}`` (float64).
+
+    One ``SelfAttention(D, H)`` of ``SENSITIVITY``'s sizes, weights and Gaussian input from ``seed``; the two
+    layers share their weights and differ only in the mask. Row t is output t's weights on inputs 1..T.
+    """
+    seed, T = check_int("seed", seed, low=0), check_int("T", T, low=1)
+    D, H = SENSITIVITY["D"], SENSITIVITY["H"]
+    x = torch.from_numpy(np.random.default_rng(seed).standard_normal((1, T, D)))  # (1, T, D)
+    out = {}
+    for name, causal in (("unmasked", False), ("causal", True)):
+        layer = attention.SelfAttention(D, H, causal=causal, seed=seed, dtype=torch.float64)
+        with torch.no_grad():
+            out[name] = layer.weights(x)[0].numpy()  # (T, T)
+    return out
 
 
 def cost_rows(Ts=(16, 256, 4096), d: int = 64) -> list:

@@ -28,7 +28,7 @@ class View(NamedTuple):
     p: int  # blank position, 1..T
     model: str  # "causal" or "bidirectional"
     tokens: np.ndarray  # (T,) a sample sequence (seed 0); tokens[p − 1] is the hidden one
-    target: int  # its answer at the blank, eq-blank
+    target: int  # its answer u at the blank, eq-blank
     visible: np.ndarray  # (T,) bool: positions whose token the model's output at p reads
     accuracy: dict  # {model: (T,) measured accuracy with the blank at 1..T, seed-0 runs}
     ceiling: np.ndarray  # (T,) best_accuracy of the selected model's view at each position
@@ -50,9 +50,9 @@ def view(position: int, bidirectional: int) -> View:
 
 def _edge_note(p: int, T: int) -> str:
     if p == 1:
-        return "p = 1: nothing before the blank (x_0 = 0); y = x_2 lies in the future"
+        return "p = 1: nothing before the blank (x_0 = 0); u = x_2 lies in the future"
     if p == T:
-        return f"p = T = {T}: nothing after the blank (x_{T + 1} = 0); y = x_{T - 1} is in the past"
+        return f"p = T = {T}: nothing after the blank (x_{T + 1} = 0); u = x_{T - 1} is in the past"
     return ""
 
 
@@ -117,6 +117,28 @@ def blank_explorer() -> Explorer:
                Slider("bidirectional", "mask (0 causal, 1 bidirectional)", 0, 1, 1, 0)]
     return Explorer(compute=view, draw=draw_view, sliders=sliders, main="position", frames=SETUP.T,
                     figsize=(7.5, 3.8), title=VIEW_TITLE)
+
+
+def draw_weights(fig, weights: dict) -> None:
+    """The attention weights A_ts of one sequence as two T × T images: unmasked (left) and causal (right).
+
+    ``weights`` is ``bidir.attention_weights(seed)``. Row t holds output t's weights on the inputs s = 1..T
+    (each row sums to 1); the causal mask leaves the upper triangle, s > t, exactly 0 (drawn white)."""
+    check_figure(fig)
+    if not isinstance(weights, dict) or set(weights) != {"unmasked", "causal"}:
+        raise ValueError("weights must be bidir.attention_weights(seed): {'unmasked': A, 'causal': A}")
+    axes = fig.subplots(1, 2)
+    T = weights["unmasked"].shape[0]
+    ticks = np.arange(T)
+    titles = {"unmasked": "unmasked: A_ts", "causal": "causal: A_ts = 0 for s > t"}
+    for ax, (name, A) in zip(axes, weights.items()):
+        shown = np.ma.masked_where(A == 0, A)  # exact zeros (masked out) stay white
+        image = ax.imshow(shown, cmap="Greens", vmin=0, vmax=1)
+        ax.set(xticks=ticks, xticklabels=ticks + 1, yticks=ticks, yticklabels=ticks + 1,
+               xlabel="input s", ylabel="output t")
+        ax.grid(False)
+        panel_title(ax, titles[name])
+    fig.colorbar(image, ax=axes, shrink=0.8)
 
 
 def draw_profiles(fig, runs: dict) -> None:

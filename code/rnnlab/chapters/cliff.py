@@ -2,13 +2,14 @@
 
 One unit, no input, the logistic σ (eq-clip-cliff):
 
-    x_t = w σ(x_{t-1}) + b,   x_0 = 0.5,   E(w, b) = (σ(x_T) − 0.7)²,   T = 50.
+    x_t = w σ(x_{t-1}) + b,   x_0 = 0.5,   L(w, b) = (σ(x_T) − 0.7)²,   T = 50.
 
 :func:`cliff` is vectorised over arrays of (w, b): the derivatives ∂x_t/∂w and ∂x_t/∂b are carried forward with
 the state (forward mode), ∂x_t/∂w = σ(x_{t-1}) + w σ'(x_{t-1}) ∂x_{t-1}/∂w and
 ∂x_t/∂b = 1 + w σ'(x_{t-1}) ∂x_{t-1}/∂b, so a 200 × 200 grid costs 50 array steps. For w > 1/σ'(x_0) the point
 x_0 is an unstable fixed point when b = x_0 − w σ(x_0) (:func:`wall_bias`): there x_0 sits on the boundary
-between the basins of two attractors, x_T jumps from one to the other, and E has a wall.
+between the basins of two attractors, x_T jumps from one to the other, and L has a wall. (Pascanu et al. write the
+loss E, for error; the book writes L.)
 
 A descent (:func:`descend`, the explorer's :func:`race`) follows one point, step after step: its arguments are
 checked once, and its inner loop runs the same recurrence on Python floats, bit for bit as :func:`cliff` on that
@@ -35,9 +36,9 @@ START, LR, STEPS = (5.5, -2.0), 0.5, 60  # the descent of §5.2: start, learning
 class CliffPoint:
     """The one-unit model at an array of (w, b) (every field has their broadcast shape)."""
     x_T: np.ndarray    # the final state x_T
-    loss: np.ndarray   # E = (σ(x_T) − target)²
-    grad_w: np.ndarray  # ∂E/∂w
-    grad_b: np.ndarray  # ∂E/∂b
+    loss: np.ndarray   # L = (σ(x_T) − target)²
+    grad_w: np.ndarray  # ∂L/∂w
+    grad_b: np.ndarray  # ∂L/∂b
     gain: np.ndarray   # ∂x_T/∂x_0 = Π_t w σ'(x_{t-1}): how much x_T moves per unit change of x_0
 
 
@@ -87,7 +88,7 @@ def bistable_bounds(w):
 
 @lru_cache(maxsize=4)
 def loss_surface(n: int = 161) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """E on an n × n grid over W_LIM × B_LIM: (w (n,), b (n,), E (n_b, n_w)). Cached; do not modify."""
+    """L on an n × n grid over W_LIM × B_LIM: (w (n,), b (n,), L (n_b, n_w)). Cached; do not modify."""
     n = check_int("n", n, low=2, high=1000)
     w, b = np.linspace(*W_LIM, n), np.linspace(*B_LIM, n)
     return w, b, cliff(w[None, :], b[:, None]).loss
@@ -97,8 +98,8 @@ def loss_surface(n: int = 161) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 class Descent:
     """Gradient descent on the cliff, one row per step."""
     path: np.ndarray       # (steps + 1, 2) the points (w, b) visited
-    loss: np.ndarray       # (steps + 1,) E at those points
-    grad_norm: np.ndarray  # (steps,) ‖∇E‖ before clipping, at path[k]
+    loss: np.ndarray       # (steps + 1,) L at those points
+    grad_norm: np.ndarray  # (steps,) ‖∇L‖ before clipping, at path[k]
     clipped: np.ndarray    # (steps,) True where clipping rescaled the step
 
 
@@ -123,8 +124,8 @@ def _walk(path: list, loss: list, grads: list, lr: float, steps: int, threshold:
     """
     w, b = path[-1]
     while len(grads) < steps:
-        E, g_w, g_b = _loss_and_grad(w, b)
-        loss.append(E)
+        L, g_w, g_b = _loss_and_grad(w, b)
+        loss.append(L)
         grads.append((g_w, g_b))
         if threshold is not None:
             c = _clip_coefficient(g_w, g_b, threshold)
@@ -134,7 +135,7 @@ def _walk(path: list, loss: list, grads: list, lr: float, steps: int, threshold:
 
 
 def _as_descent(path: list, loss: list, grads: list, threshold: float | None) -> Descent:
-    """The lists of :func:`_walk` as a :class:`Descent`, with E at the last point."""
+    """The lists of :func:`_walk` as a :class:`Descent`, with L at the last point."""
     grads = np.array(grads)  # (steps, 2)
     norms = np.hypot(grads[:, 0], grads[:, 1])  # (steps,)
     clipped = norms > threshold if threshold is not None else np.zeros(len(norms), dtype=bool)
@@ -142,7 +143,7 @@ def _as_descent(path: list, loss: list, grads: list, threshold: float | None) ->
 
 
 def _loss_and_grad(w: float, b: float) -> tuple[float, float, float]:
-    """E, ∂E/∂w and ∂E/∂b at one point: :func:`cliff` (T_CLIFF, X0, TARGET) on Python floats, unchecked."""
+    """L, ∂L/∂w and ∂L/∂b at one point: :func:`cliff` (T_CLIFF, X0, TARGET) on Python floats, unchecked."""
     x, dx_dw, dx_db = X0, 0.0, 0.0
     for _ in range(T_CLIFF):
         s, ds = _sigmoid_and_prime(x)
@@ -202,15 +203,15 @@ def race(threshold: float, lr: float = LR) -> CliffRace:
 
 
 def draw_surface(ax, n: int = 161, colorbar: bool = True) -> None:
-    """log10 E over the window, the wall (dashed) and the bistable region's edges (dotted)."""
+    """log10 L over the window, the wall (dashed) and the bistable region's edges (dotted)."""
     from matplotlib.axes import Axes
 
     if not isinstance(ax, Axes):
         raise ValueError(f"ax must be a matplotlib Axes, e.g. from fig.subplots(); got {type(ax).__name__}")
-    w, b, E = loss_surface(n)
-    image = ax.pcolormesh(w, b, np.log10(E + 1e-6), shading="auto", cmap="viridis", rasterized=True)
+    w, b, L = loss_surface(n)
+    image = ax.pcolormesh(w, b, np.log10(L + 1e-6), shading="auto", cmap="viridis", rasterized=True)
     if colorbar:
-        ax.figure.colorbar(image, ax=ax, label="log$_{10}$ E")
+        ax.figure.colorbar(image, ax=ax, label="log$_{10}$ L")
     ax.plot(w, wall_bias(w), "--", color="white", lw=1.2, label="wall: $x_0$ unstable fixed point")
     for i, edge in enumerate(bistable_bounds(w)):
         ax.plot(w, edge, ":", color=plotting.COLORS["orange"], lw=1.2,
@@ -243,7 +244,7 @@ def draw_race(fig, result: CliffRace, params: dict) -> None:
                         arrowprops={"arrowstyle": "->", "color": color})
     ax.plot(*START, "o", color="white", ms=5)
     ax.legend(loc="upper left", fontsize=7)
-    ax2.set(xlabel="step", ylabel="E", ylim=(0, 0.5), title=f"learning rate {result.lr:g}")
+    ax2.set(xlabel="step", ylabel="L", ylim=(0, 0.5), title=f"learning rate {result.lr:g}")
     ax2.legend(fontsize=8)
     big = result.plain.grad_norm.max()
     plotting.annotate_status(ax2, plotting.EXPLODED if big > plotting.EXPLODED_ABOVE else "largest ‖g‖",

@@ -63,3 +63,19 @@ def omega_descent(scale: float = 0.5, T: int = 30, steps: int = 40, lr: float = 
         if i < steps:
             W_hh = W_hh - lr * regularizers.omega_grad(v, dphi, W_hh)
     return OmegaRun(np.array(ratios), np.array(omegas), np.array(gains))
+
+
+def decay_run(seed: int, weight_decay: float, clip: float | None = None, gain: float = clipping_runs.GAIN,
+              steps: int = clipping_runs.STEPS) -> tuple[train.History, float]:
+    """§5.4's run with an L2 penalty: ``explosive_model(seed, gain)``, SGD (lr 0.1) on the adding problem.
+
+    Without clipping by default, so that it tests whether the penalty alone prevents the divergence.
+    Returns the History and σ_max(W_hh) at the end (where training stopped if a loss or gradient overflowed).
+    """
+    weight_decay = check_float("weight_decay", weight_decay, low=0.0)
+    model = clipping_runs.explosive_model(seed, gain=gain)
+    config = train.TrainConfig(steps=check_int("steps", steps, low=1), lr=clipping_runs.LR, optimizer="sgd",
+                               clip=clip, seed=seed, weight_decay=weight_decay, progress=False)
+    history = train.train(model, tasks.adding, config, T=clipping_runs.T_RUN, loss="mse")
+    W = model.cell.weight_hh.detach().double().numpy()  # (H, H)
+    return history, spectral.max_singular_value(W)

@@ -13,6 +13,8 @@ the factor by which a gradient arriving at s_T can at most be multiplied on its 
 
 ``gate_bias`` sets the bias of the gate that carries the state: the LSTM's forget gate (b_if + b_hf, as
 ``init.forget_bias``) and the GRU's update gate z (b_iz + b_hz); None keeps PyTorch's random biases.
+``chrono_T_max`` instead draws the LSTM's forget and input biases by the chrono initialisation (``init.chrono``);
+:func:`time_scales` measures what either does to the forget gates' characteristic times 1/(1 − f).
 """
 from __future__ import annotations
 
@@ -39,16 +41,23 @@ def _check_gate_bias(gate_bias):
     return None if gate_bias is None else check_float("gate_bias", gate_bias)
 
 
-def cell_params(cell: str, H: int, seed: int, gate_bias: float | None = None, D: int = D_INPUT) -> tuple:
+def cell_params(cell: str, H: int, seed: int, gate_bias: float | None = None, D: int = D_INPUT,
+                chrono_T_max: float | None = None) -> tuple:
     """The float64 parameters ``(weight_ih, weight_hh, bias_ih, bias_hh)`` of a PyTorch-initialised cell.
 
     Shapes (kH, D), (kH, H), (kH,), (kH,) with k = 1 (RNN), 4 (LSTM, gates i, f, g, o), 3 (GRU, r, z, n).
-    ``gate_bias`` (see the module docstring) is ignored for the RNN, which has no gate.
+    ``gate_bias`` (see the module docstring) is ignored for the RNN, which has no gate. ``chrono_T_max`` (LSTM
+    only, not together with ``gate_bias``) applies ``init.chrono(model, chrono_T_max, seed)``.
     """
     cell, gate_bias = _check_cell(cell), _check_gate_bias(gate_bias)
     H, D = check_int("H", H, low=1), check_int("D", D, low=1)
+    if chrono_T_max is not None and (cell != "lstm" or gate_bias is not None):
+        raise ValueError(f"chrono_T_max applies to an LSTM whose gate_bias is None (chrono sets the forget bias "
+                         f"itself); got cell={cell!r}, gate_bias={gate_bias!r}")
     model = models.RecurrentClassifier(D, H, 1, cell=cell, seed=check_int("seed", seed, low=0))
-    if gate_bias is not None and cell == "lstm":
+    if chrono_T_max is not None:
+        init.chrono(model, chrono_T_max, seed)
+    elif gate_bias is not None and cell == "lstm":
         init.forget_bias(model, gate_bias)
     elif gate_bias is not None and cell == "gru":
         with torch.no_grad():
@@ -215,3 +224,34 @@ def gate_traces(gate_bias: float = 0.0, amplitude: float = 1.0, T: int = 40, H: 
     g_cache, h_memory = _pulse_run("gru", cell_params("gru", H, seed, gate_bias, D=1), x)
     return Traces(x[0, :, 0], {"i": i, "f": f, "o": o, "memory": c_memory},
                   {"z": g_cache.z[0], "r": g_cache.r[0], "memory": h_memory})
+
+
+@dataclass(frozen=True)
+class TimeScales:
+    """The characteristic times 1/(1 − f) of one LSTM's forget gates, one per unit."""
+    at_bias: np.ndarray   # (H,) 1/(1 − σ(b_f)) = 1 + e^{b_f}: the time the bias alone sets (gate weights at 0)
+    measured: np.ndarray  # (H,) 1/(1 − f̄_j), f̄_j the unit's forget gate averaged over the driven sequence
+    cell_path: float      # max_j ∏_{t=1}^{T} f_{t,j}: the direct path's largest gain from c_T back to c_0
+    T: int                # the length of the driving sequence
+
+
+def time_scales(gate_bias: float | None = None, chrono_T_max: float | None = None, H: int = 64, T: int = 100,
+                input_scale: float = 1.0, seed: int = 0) -> TimeScales:
+    """Forget-gate time scales of a PyTorch-initialised LSTM (seed ``seed``) driven by x_t ~ N(0, input_scale² I).
+
+    The forget bias is PyTorch's draw (both None), ``gate_bias`` for every unit (``init.forget_bias``) or the
+    chrono initialisation with ``chrono_T_max`` (``init.chrono``). A constant forget value f keeps the fraction
+    f^n = e^{n ln f} ≈ e^{−n(1−f)} of the cell after n steps, so 1/(1 − f) is the number of steps over which the
+    cell path shrinks by about e.
+    """
+    input_scale = check_float("input_scale", input_scale, low=0.0)
+    T, H, seed = check_int("T", T, low=1, high=2000), check_int("H", H, low=1), check_int("seed", seed, low=0)
+    params = cell_params("lstm", H, seed, gate_bias, chrono_T_max=chrono_T_max)
+    x = input_scale * np.random.default_rng(seed).standard_normal((1, T, D_INPUT))  # (1, T, D)
+    zeros = np.zeros((1, H))  # (1, H)
+    *_, cache = lstm.lstm_forward(x, zeros, zeros, *params)
+    f = lstm_jacobian.cell_path(cache)[0]  # (T, H) f_t
+    b_f = (params[2] + params[3])[H:2 * H]  # (H,) b_if + b_hf
+    with np.errstate(under="ignore"):
+        path = float(np.prod(f, axis=0).max())
+    return TimeScales(1.0 + np.exp(b_f), 1.0 / (1.0 - f.mean(axis=0)), path, T)

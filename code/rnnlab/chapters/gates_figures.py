@@ -1,4 +1,5 @@
-"""Chapter 7 figures and explorers: retention over the lag for the three cells, and the gates over a pulse.
+"""Chapter 7 figures and explorers: retention over the lag for the three cells, the gates over a pulse, and the
+forget gates' time scales under three bias initialisations (cell diagrams: ``cell_diagrams``).
 
 The gain panels reuse Chapter 4's axes and badges (``criteria_figures``), so every chapter's gain plot reads alike.
 """
@@ -9,7 +10,7 @@ import numpy as np
 from .. import plotting
 from ..widgets import Explorer, Slider
 from .criteria_figures import check_figure, check_params, gain_badge, lag_axes, panel_title, panel_xlabel
-from .gates import Retention, Traces, gate_traces, retention_all
+from .gates import Retention, TimeScales, Traces, gate_traces, retention_all
 
 NAME = {"rnn": "tanh RNN", "lstm": "LSTM", "gru": "GRU"}
 COLOR = {"rnn": plotting.COLORS["blue"], "lstm": plotting.COLORS["red"], "gru": plotting.COLORS["green"]}
@@ -117,3 +118,30 @@ def gate_explorer() -> Explorer:
     """Sliders: gate bias b_f (main, −2 to 4) and the pulse amplitude (0–5)."""
     amplitude = Slider("amplitude", "pulse amplitude", 0.0, 5.0, 0.5, 1.0)
     return _gate_bias_explorer(gate_traces, draw_gate_explorer, amplitude, (9.0, 3.0), GATES_TITLE)
+
+
+TIME_COLORS = (plotting.COLORS["purple"], plotting.COLORS["blue"], plotting.COLORS["red"], plotting.COLORS["green"])
+
+
+def draw_time_scales(fig, results) -> None:
+    """Each unit's forget time scale 1/(1 − f), sorted (log scale): measured on a driven sequence (solid) and
+    set by the bias alone, 1 + e^{b_f} (dashed), for each ``{label: gates.TimeScales}``."""
+    check_figure(fig)
+    if not isinstance(results, dict) or not results or not all(isinstance(r, TimeScales) for r in results.values()):
+        raise ValueError(f"results must be a dict {{label: TimeScales}} from gates.time_scales; got {results!r:.80}")
+    if len(results) > len(TIME_COLORS):
+        raise ValueError(f"results can hold at most {len(TIME_COLORS)} settings; got {len(results)}")
+    ax = fig.subplots()
+    for (label, r), color in zip(results.items(), TIME_COLORS):
+        unit = np.arange(1, len(r.measured) + 1)
+        ax.plot(unit, np.sort(r.at_bias), "--", color=color, lw=1.2)
+        status = plotting.classify(r.cell_path)
+        ax.plot(unit, np.sort(r.measured), color=color, label=f"{label}: cell path over {r.T} steps "
+                f"{r.cell_path:.0e}, {plotting.STATUS_LABELS.get(status, status)}")
+    ax.plot([], [], "--", color=plotting.COLORS["grey"], lw=1.2, label="dashed: set by the bias alone, $1 + e^{b_f}$")
+    ax.set_yscale("log")
+    ax.set(xlim=(1, max(len(r.measured) for r in results.values())), ylim=(1, 3000))  # legend room on top
+    ax.set_ylabel("time scale 1/(1 − f) (steps)")
+    ax.legend(loc="upper left", fontsize=8)
+    panel_xlabel(ax, "unit (sorted by its time scale)")
+    fig.subplots_adjust(left=0.1, right=0.97, bottom=0.17, top=0.95)

@@ -1,5 +1,8 @@
 """Chapter 6 figures and explorer: spectra at initialisation and the gain over lag, per family.
 
+The explorer's main slider is the scale β of W_hh (torch's ``gain`` argument); the gain it plots is
+‖∂h_T/∂h_(T−n)‖, the book's one meaning of the word.
+
 The panels reuse Chapter 4's axes and badges (``criteria_figures``), so the two chapters' gain plots read alike.
 """
 from __future__ import annotations
@@ -53,7 +56,7 @@ def draw_profiles(fig, profiles, ylim=(1e-15, 1e15)) -> None:
 
 def draw_explorer(fig, result: Profile, params: dict) -> None:
     """The explorer's frame: ``draw_profiles`` of the one profile."""
-    check_params(params, ("family", "gain", "input_scale", "T"))
+    check_params(params, ("family", "scale", "input_scale", "T"))
     draw_profiles(fig, [result])
     fig.axes[0].set_xticks([0], [LABEL[result.family]])
     fig.axes[0].set_xlim(-0.5, 0.8)
@@ -61,14 +64,14 @@ def draw_explorer(fig, result: Profile, params: dict) -> None:
 
 
 def init_explorer() -> Explorer:
-    """Sliders: gain β (main, 0.5–1.5), family (0 Gaussian, 1 orthogonal, 2 identity), s_x (0–3), T (10–200)."""
+    """Sliders: scale β (main, 0.5–1.5), family (0 Gaussian, 1 orthogonal, 2 identity), s_x (0–3), T (10–200)."""
     names = ", ".join(f"{k} {f}" for k, f in enumerate(init.FAMILIES))
     return Explorer(
-        compute=explorer_profile, draw=draw_explorer, main="gain", frames=21, figsize=(9.0, 3.0),
+        compute=explorer_profile, draw=draw_explorer, main="scale", frames=21, figsize=(9.0, 3.0),
         title="One initialised RNN (H = 16) driven by an adding-problem sequence: the singular values of W_hh "
               "and the range of the largest singular value of the step Jacobians J_t (left), and the gain "
               "‖∂h_T/∂h_(T−n)‖ over the lag n (right, log scale)",
-        sliders=[Slider("gain", "gain β", 0.5, 1.5, 0.05, 1.0),
+        sliders=[Slider("scale", "scale β of W_hh", 0.5, 1.5, 0.05, 1.0),
                  Slider("family", f"family ({names})", 0, 2, 1, 2),
                  Slider("input_scale", "input scale s_x", 0.0, 3.0, 0.1, 1.0),
                  Slider("T", "T (steps back)", 10, 200, 1, 100)])

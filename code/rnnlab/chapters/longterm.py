@@ -25,8 +25,24 @@ MODELS = {("rnn", None): "tanh RNN", ("irnn", None): "IRNN", ("lstm", None): "LS
 
 
 def model_name(config) -> str:
-    """The printed name of a config's model, e.g. "LSTM b_f=1"."""
-    return MODELS[(config.cell, config.forget_bias)]
+    """The printed name of a config's model and how it was trained, e.g. "LSTM b_f=1", "GRU k=1", "tanh RNN readout".
+
+    Full BPTT adds nothing; truncated BPTT adds "k=K" (``RunConfig.truncate``), training the readout alone adds
+    "readout" (``RunConfig.train``): the controls of Chapter 8 are separate rows, never pooled with full BPTT.
+    """
+    name = MODELS[(config.cell, config.forget_bias)]
+    if config.truncate is not None:
+        return f"{name} k={config.truncate}"
+    return f"{name} readout" if config.train == "readout" else name
+
+
+def base_model(name: str) -> str:
+    """The model of a printed name without its control: "GRU k=1" -> "GRU", "tanh RNN readout" -> "tanh RNN"."""
+    for model in sorted(MODELS.values(), key=len, reverse=True):  # "LSTM b_f=1 k=1" is not "LSTM" + " b_f=1 k=1"
+        if name == model or name.startswith(model + " "):
+            return model
+    raise ValueError(f"{name!r} is not a model name of the sweeps ({list(MODELS.values())}, with 'k=K' or "
+                     f"'readout' after it)")
 
 
 def clip_name(clip) -> str:
@@ -99,7 +115,13 @@ def load(name: str, folder=None, task: str | None = None) -> Results:
     return Results(name, task, configs, {c.key: records[c.key] for c in configs if c.key in records})
 
 
-def _check_results(results) -> Results:
+def _width(results: Results) -> int:
+    """Width of the model column: 11, or the longest name (a control's, e.g. "tanh RNN readout")."""
+    return max([11] + [len(m) + 1 for m in results.models])
+
+
+def check_results(results) -> Results:
+    """``results`` if it is a Results, else a ValueError that says how to get one."""
     if not isinstance(results, Results):
         raise ValueError(f"results must be a longterm.Results from longterm.load(NAME); got {type(results).__name__}")
     return results
@@ -135,7 +157,7 @@ class Success:
 
 def success(results: Results) -> dict:
     """``{(model, clip): Success}`` for every model and clipping setting of the sweep, in sweep order."""
-    results = _check_results(results)
+    results = check_results(results)
     out = {}
     for model in results.models:
         for clip in results.clips:
@@ -152,9 +174,9 @@ def success(results: Results) -> dict:
 
 def success_table(results: Results) -> list:
     """Lines of text: solved / finished runs per model × clipping (rows) and lag (columns)."""
-    table = success(results)
-    head = f"{'model':11} {'':7} " + " ".join(f"{f'T={T}':>6}" for T in results.lags)
-    return [head] + [f"{s.model:11} {clip_name(s.clip):7} " + " ".join(f"{s.count(T):>6}" for T in s.lags)
+    table, w = success(results), _width(results)
+    head = f"{'model':{w}} {'':7} " + " ".join(f"{f'T={T}':>6}" for T in results.lags)
+    return [head] + [f"{s.model:{w}} {clip_name(s.clip):7} " + " ".join(f"{s.count(T):>6}" for T in s.lags)
                      for s in table.values()]
 
 
@@ -220,7 +242,7 @@ class Profile:
 
 def profile(results: Results, model: str, clip, T: int, seed: int) -> Profile | None:
     """The profiles of one run, or None if it has not finished yet."""
-    r = _check_results(results).record(model, clip, T, seed)
+    r = check_results(results).record(model, clip, T, seed)
     if r is None:
         return None
     return Profile(model, clip, T, seed, np.asarray(r["grad_norms_init"], dtype=float),
@@ -231,7 +253,7 @@ def fate_counts(results: Results, clip, T: int, when: str = "final") -> dict:
     """``{model: {fate: runs}}`` of the gain at lag T, ``when`` "init" or "final", over the finished runs."""
     check_choice("when", when, ("init", "final"))
     out = {}
-    for model in _check_results(results).models:
+    for model in check_results(results).models:
         counts = {f: 0 for f in (plotting.VANISHED, plotting.WITHIN, plotting.EXPLODED)}
         for seed in results.seeds:
             p = profile(results, model, clip, T, seed)
@@ -262,6 +284,6 @@ HS1997_LATCH = {100: 58_370}  # H&S 1997 task 3a, N = 1 (one informative element
 
 def sequences_to_solve(results: Results, model: str, clip, T: int) -> list:
     """Training sequences seen (steps to solve × batch) by each solved run of one setting, in seed order."""
-    results = _check_results(results)
+    results = check_results(results)
     return [results.records[c.key]["steps_to_solve"] * c.batch for c in results.configs_of(model, clip, T)
             if c.key in results.records and results.records[c.key]["solved"]]

@@ -11,12 +11,22 @@ from matplotlib.ticker import FixedLocator
 from .. import plotting
 from ..widgets import Explorer, Slider
 from .criteria_figures import check_figure, check_params, gain_badge, panel_title, panel_xlabel
-from .longterm import MODELS, Results, clip_name, load, profile, steps_summary, success
+from .longterm import MODELS, Results, base_model, clip_name, load, profile, steps_summary, success
 
 _COLORS = (plotting.COLORS["blue"], plotting.COLORS["purple"], plotting.COLORS["orange"], plotting.COLORS["red"],
            plotting.COLORS["green"])
 COLOR = dict(zip(MODELS.values(), _COLORS))  # one colour per model, in every figure of the chapter
 _GREY = plotting.COLORS["grey"]
+
+
+def _style(model: str) -> dict:
+    """Line style of a model: its colour; full BPTT solid with filled dots, a control (k=K, readout) dotted with
+    open markers — a control never looks like a model of its own."""
+    color = COLOR[base_model(model)]
+    if model == base_model(model):
+        return dict(color=color, ls="-", marker="o")
+    marker = "s" if model.endswith("readout") else "D" if model.endswith("k=1") else "^"
+    return dict(color=color, ls=":", marker=marker, mfc="white")
 
 
 def _check(results) -> Results:
@@ -53,7 +63,7 @@ def draw_success(fig, results: Results) -> None:
             s = table[model, clip]
             x = np.asarray(s.lags, dtype=float) * _dodge(k, len(results.models))
             y = np.where(np.asarray(s.runs) > 0, s.solved, np.nan)
-            ax.plot(x, y, "o-", ms=5, color=COLOR[model], label=model)
+            ax.plot(x, y, ms=5, label=model, **_style(model))
         _lag_axis(ax, results.lags)
         ax.set_ylim(-0.3, seeds + 0.3)
         ax.set_yticks(range(seeds + 1))
@@ -78,8 +88,7 @@ def draw_steps(fig, results: Results) -> None:
             if not len(x):
                 continue
             med, lo, hi = (np.array([m[i] for m in stats if m], dtype=float) for i in range(3))
-            ax.errorbar(x, med, yerr=(med - lo, hi - med), fmt="o-", ms=5, capsize=2, color=COLOR[model],
-                        label=model)
+            ax.errorbar(x, med, yerr=(med - lo, hi - med), ms=5, capsize=2, label=model, **_style(model))
         _lag_axis(ax, results.lags)
         ax.set_ylim(0, steps)
         panel_title(ax, clip_name(clip))
@@ -102,7 +111,7 @@ def _profile_axes(ax, T: int, ylim=(1e-20, 1e5)) -> None:
 def _profile_panel(ax, p) -> None:
     """‖∂L/∂h_t‖ over t at initialisation (dashed) and after training (solid), with the trained gain's fate."""
     t = np.arange(1, p.T + 1)
-    color = COLOR[p.model]
+    color = COLOR[base_model(p.model)]
     ax.plot(t, plotting.log_safe(p.init), "--", color=color, lw=1.2, label="init")
     ax.plot(t, plotting.log_safe(p.final), color=color, label="trained")
     _profile_axes(ax, p.T)
@@ -149,7 +158,7 @@ def draw_view(fig, view: dict, params: dict) -> None:
     check_figure(fig)
     check_params(params, ("lag", "model", "clip", "seed"))  # and "task" when the explorer reads several sweeps
     ax_m, ax_p = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.5]})
-    color = COLOR[view["model"]]
+    color = COLOR[base_model(view["model"])]
     n = len(view["final"])
     if view["runs"]:
         final = np.asarray(view["final"], dtype=float)

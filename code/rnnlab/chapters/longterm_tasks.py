@@ -12,7 +12,7 @@ from ..experiments.registry import TASKS, task_spec
 
 BLIND = {"adding": "predict the constant 1 (the mean of the sum)", "adding_hs": "predict the constant 0.5",
          "copy": "blanks, then a uniform guess over the 8 symbols", "order": "always class 0 (XX)",
-         "latch": "always class 0"}
+         "latch": "always class 0", "marked_latch": "always class 0"}
 
 
 def blind_metric(task: str, T: int, n: int, seed: int) -> float:
@@ -49,4 +49,7 @@ def describe(task: str, T: int, seed: int = 0) -> list:
         codes = x.argmax(axis=1)
         return ["input  " + "".join("EBabcdXY"[k] for k in codes),
                 f"class  {int(y)} ({['XX', 'XY', 'YX', 'YY'][int(y)]})"]
-    return ["input  " + " ".join(f"{v:+.1f}" for v in x[:, 0]), f"class  {int(y)}"]
+    lines = ["input  " + " ".join(f"{v:+.1f}" for v in x[:, 0])]
+    if task == "marked_latch":
+        lines.append("marker " + " ".join(f"{m:4.0f}" for m in x[:, 1]))
+    return lines + [f"class  {int(y)}"]

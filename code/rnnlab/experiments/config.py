@@ -4,7 +4,8 @@
 that reads back as the same float), so the same config has the same key on any machine and in any Python run —
 unlike ``hash()``, which Python salts per process. Changing any field, or a default, changes the key: a results
 file whose keys are not those of its sweep is stale. The fields added after results were committed (``LATER``:
-``truncate``, ``train``) are spelled only where they differ from their defaults, so older configs keep their keys.
+``truncate``, ``train``, ``omega``, ``init``) are spelled only where they differ from their defaults, so older
+configs keep their keys.
 """
 from __future__ import annotations
 
@@ -20,7 +21,9 @@ from .registry import task_spec
 
 CELLS = ("rnn", "irnn", "lstm", "gru")  # tanh RNN, ReLU RNN with W_hh = I (Le et al. 2015), LSTM, GRU
 TRAINED = ("all", "readout")  # what RunConfig.train may update: every parameter, or the readout only
-LATER = {"truncate": None, "train": "all"}  # fields added later: in the key and dict only when not these defaults
+INITS = ("torch", "basic_tanh")  # torch's default initialisation, or Pascanu et al.'s "basic tanh" (see build_model)
+# fields added later: in the key and dict only when not these defaults
+LATER = {"truncate": None, "train": "all", "omega": 0.0, "init": "torch"}
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,10 @@ class RunConfig:
       constant. k ≥ T is full BPTT.
     - ``train = "readout"``: the cell is frozen at its initialisation (``requires_grad`` False during training)
       and the optimiser gets only the readout's W_out and b_out.
+
+    Two more reproduce Pascanu, Mikolov & Bengio (2013)'s temporal-order experiment (Chapter 5): ``omega = α``
+    adds α times their regularizer Ω to W_hh's gradient (``train.TrainConfig.omega``; tanh RNN only), and
+    ``init = "basic_tanh"`` draws W_hh, W_xh and W_out from N(0, 0.1²) with zero biases (their "basic tanh").
     """
 
     task: str  # a name of registry.TASKS
@@ -54,6 +61,8 @@ class RunConfig:
     seed: int = 0  # 0 ≤ seed < 2**64: seeds the model's initial parameters, the training and evaluation data
     truncate: int | None = None  # None: full BPTT; k ≥ 1: gradient back at most k steps (see above)
     train: str = "all"  # "all" trains every parameter; "readout" only the readout, the cell stays as initialised
+    omega: float = 0.0  # weight α of Pascanu et al.'s Ω added to W_hh's gradient (tanh RNN, full BPTT); 0: none
+    init: str = "torch"  # "torch": torch's default; "basic_tanh": N(0, 0.1²) weights, zero biases (tanh RNN)
 
     def __post_init__(self):
         spec = task_spec(self.task)
@@ -75,10 +84,20 @@ class RunConfig:
         if self.train == "readout" and self.truncate is not None:
             raise ValueError(f"truncate applies only to train='all': with train='readout' no gradient enters the "
                              f"cell, so there is nothing to truncate; got truncate={self.truncate}")
-        self.train_config()  # checks clip, optimizer, lr, steps, batch and eval_every
+        if not isinstance(self.init, str):
+            raise ValueError(f"init must be one of {list(INITS)}; got {self.init!r}")
+        check_choice("init", self.init, INITS)
+        if self.init != "torch" and self.cell != "rnn":
+            raise ValueError(f"init={self.init!r} is Pascanu et al.'s initialisation of a tanh RNN: it needs "
+                             f"cell='rnn'; got cell={self.cell!r}")
+        check_float("omega", self.omega, low=0.0)
+        if self.omega and (self.cell != "rnn" or self.train != "all"):
+            raise ValueError(f"omega (Pascanu et al.'s Ω) acts on the W_hh of a tanh RNN that is trained: it needs "
+                             f"cell='rnn' and train='all'; got cell={self.cell!r}, train={self.train!r}")
+        self.train_config()  # checks clip, optimizer, lr, steps, batch, eval_every, omega with truncate
         for f in fields(self):  # store plain Python numbers, so that the key reads the same everywhere
             value = getattr(self, f.name)
-            if f.name == "lr" or (f.name in ("clip", "forget_bias") and value is not None):
+            if f.name in ("lr", "omega") or (f.name in ("clip", "forget_bias") and value is not None):
                 object.__setattr__(self, f.name, float(value))
             elif f.type == "int":
                 object.__setattr__(self, f.name, int(value))
@@ -87,15 +106,15 @@ class RunConfig:
         """The ``rnnlab.train.TrainConfig`` of this run (no progress bar)."""
         return TrainConfig(steps=self.steps, batch_size=self.batch, lr=self.lr, optimizer=self.optimizer,
                            clip=self.clip, seed=self.seed, eval_every=self.eval_every, progress=False,
-                           truncate=self.truncate)
+                           truncate=self.truncate, omega=self.omega)
 
     @property
     def key(self) -> str:
         """Stable text key, e.g. ``task=adding,T=50,cell=rnn,hidden=32,clip=None,…,seed=0``.
 
-        Every field in definition order, except the later ones (``LATER``: ``truncate``, ``train``) while they
-        hold their defaults: ``…,seed=0,truncate=1`` for a truncated run, and the key a config had before those
-        fields existed for every other, so that the committed results files keep their keys.
+        Every field in definition order, except the later ones (``LATER``: ``truncate``, ``train``, ``omega``,
+        ``init``) while they hold their defaults: ``…,seed=0,truncate=1`` for a truncated run, and the key a config
+        had before those fields existed for every other, so that the committed results files keep their keys.
         """
         return ",".join(f"{name}={value!r}" if isinstance(value, float) else f"{name}={value}"
                         for name, value in self.to_dict().items())
@@ -129,4 +148,24 @@ def build_model(config: RunConfig) -> models.RecurrentClassifier:
         init.apply(model, "identity", gain=1.0)
     if config.forget_bias is not None:
         init.forget_bias(model, config.forget_bias)
+    if config.init == "basic_tanh":
+        _basic_tanh(model, config.seed)
+    return model
+
+
+def _basic_tanh(model: models.RecurrentClassifier, seed: int) -> models.RecurrentClassifier:
+    """Pascanu et al. (2013)'s "basic tanh" initialisation, in place: W_hh, W_xh, W_out ~ N(0, 0.1²), biases 0.
+
+    The paper writes N(0, 0.1); the authors' code draws ``normal(scale=.1)``, a standard deviation of 0.1. The
+    draws come from ``torch.Generator().manual_seed(seed)`` in the order W_xh, W_hh, W_out (the global torch RNG
+    is not touched). Needs a tanh RNN (``cell="rnn"``).
+    """
+    if not isinstance(model, models.RecurrentClassifier) or model.cell_type != "rnn":
+        raise ValueError(f"init='basic_tanh' needs a models.RecurrentClassifier with cell='rnn'; got {model!r:.60}")
+    generator = torch.Generator().manual_seed(models.check_seed(seed))
+    with torch.no_grad():
+        for weight in (model.cell.weight_ih, model.cell.weight_hh, model.readout.weight):
+            torch.nn.init.normal_(weight, 0.0, 0.1, generator=generator)
+        for bias in (model.cell.bias_ih, model.cell.bias_hh, model.readout.bias):
+            bias.zero_()
     return model

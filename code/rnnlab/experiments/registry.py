@@ -3,7 +3,7 @@
 One row per task, written once: the runner (``run``), the sweeps and the chapter read the criterion from here.
 A task is *solved* when its metric on the held-out evaluation batch passes the criterion:
 
-- classification (``order``, ``latch``): accuracy ≥ 0.99, i.e. fewer than 1% of fresh sequences wrong — the
+- classification (``order``, ``latch``, ``marked_latch``): accuracy ≥ 0.99, i.e. fewer than 1% of fresh sequences wrong — the
   criterion of Pascanu, Mikolov & Bengio (2013), who counted over 10,000 sequences (here the evaluation batch,
   ``RunConfig.eval_size``, 500 in the lag sweeps); chance is 1/4 and 1/2;
 - regression (``adding``, ``adding_hs``): MSE < 0.05 × the baseline of predicting the target's mean, i.e. the
@@ -67,6 +67,7 @@ TASKS = {
                      every_step=True),
     "order": TaskSpec(tasks.temporal_order, 8, 4, "cross_entropy", "accuracy", lambda T: 0.25, 0.99),
     "latch": TaskSpec(tasks.latch, 1, 2, "cross_entropy", "accuracy", lambda T: 0.5, 0.99),
+    "marked_latch": TaskSpec(tasks.marked_latch, 2, 2, "cross_entropy", "accuracy", lambda T: 0.5, 0.99),
 }
 
 

@@ -23,13 +23,26 @@ Measured runs: lag-adding 22 min, lag-order 24 min, lag-latch 28 min with ``--jo
 with ``--jobs 2`` (770 s of run time). Starting a worker adds a few seconds. ``smoke`` (20 runs) took 10 s with one
 job. ``latch-controls`` (120 runs: lag-latch's tanh RNN with truncated BPTT, k = 1 and 5, or the readout alone):
 one run with k = 1 at T = 200 (seed 0, no clipping) took 21 s (load ≈ 3), no cheaper than full BPTT's 17 s (the
-forward pass and evaluations dominate); estimated ≈ 10–12 min with ``--jobs 2`` on a quiet machine (not yet run).
+forward pass and evaluations dominate); estimated ≈ 10–12 min with ``--jobs 2`` on a quiet machine.
+
+``marked-latch`` (90 runs: tanh RNN, LSTM (b_f = 1), GRU × full BPTT / k = 1 × T = 25, 50, 100 × 5 seeds, 1000
+steps; 6142 s of run time) took about 60 min with ``--jobs 2`` on a 2-core machine shared with other work (load ≈ 6–8);
+it first had T = 200 too, dropped for time (nothing solved there on the plain latch's gated runs either).
+``lag-controls`` (175 runs: the k = 1 control of every clipped model × lag that full BPTT solved at least once in
+lag-adding, lag-order and copy-delay; 9797 s of run time) took 82 min with ``--jobs 2`` at load ≈ 4–8; on a quiet
+machine both would take about half their run time in wall time with two jobs.
 
 ``copy-delay`` (75 runs; 26 min with ``--jobs 2``, 3093 s of run time) has H = 128 and clipping only: in trial runs
 (seed 0, clip 1, 3000 steps, delay 5) no model with H = 32 came near the criterion (final cross-entropy 86% (LSTM)
 and 85% (GRU) of the baseline), at H = 64 the GRU reached 25% and the LSTM (b_f = 1) 45%, and at H = 128 the GRU
 met it (step 1900). One run with H = 128 took 13–16 s (tanh RNN, IRNN, delay 5) to 41 s (GRU, delay 10) on a quiet
 machine.
+
+Chapter 5's ``clip-order-lr`` (24 runs: Pascanu et al.'s three variants MSGD, MSGD-C, MSGD-CR × learning rates 0.01,
+0.03, 0.1, 0.3 × tuning seeds 100, 101, temporal order at T = 30; tanh RNN, H = 50, SGD, 3000 updates of 20 sequences)
+took 15.5 min with one job (921 s of run time), and ``clip-order`` (60 runs: the three variants at their chosen rates ×
+T = 10, 20, 30, 40 × 5 seeds) 24 min (1427 s), both with ``--jobs 1`` on a 2-core machine shared with two other sweeps
+(load ≈ 7). One run took 8–26 s at T = 10 and 20–52 s at T = 40; Ω adds about half to a step's cost.
 """
 from __future__ import annotations
 
@@ -97,6 +110,48 @@ CLIPS = (None, 1.0)  # without clipping, and with norm clipping at threshold 1 (
 LATCH = dict(tasks=("latch",), lags=(25, 50, 100, 200), clips=CLIPS, steps=1000, **TRAINING)  # lag-latch's settings
 # The tanh RNN trained with no gradient through the lag: truncated BPTT (k = 1, 5) and the readout alone.
 CONTROLS = ({"cell": "rnn", "truncate": 1}, {"cell": "rnn", "truncate": 5}, {"cell": "rnn", "train": "readout"})
+# The same models with no gradient through the lag (truncated BPTT, k = 1): a run counts as having learned across
+# the lag only where this control fails.
+NO_BPTT = tuple({**model, "truncate": 1} for model in MODELS)
+GATED = (MODELS[0], MODELS[3], MODELS[4])  # tanh RNN, LSTM (b_f = 1), GRU
+
+
+def controls_where_solved(task: str, solved: dict, steps: int, **options) -> tuple:
+    """The k = 1 control (clipped, seeds ``SEEDS``) of every model × lag that full BPTT solved at least once.
+
+    ``solved`` maps a lag to the indices (in ``MODELS``) of the models whose clipped full-BPTT runs solved it at
+    least once in the committed sweep: a control is needed only where there is a "solved" to qualify.
+    """
+    if not isinstance(solved, dict) or not solved:
+        raise ValueError(f"solved must map each lag T to the indices of the models that solved it, e.g. "
+                         f"{{10: (0, 4)}}; got {solved!r}")
+    for T, ms in solved.items():
+        if not all(isinstance(m, int) and 0 <= m < len(MODELS) for m in ms):
+            raise ValueError(f"solved[{T!r}] must list model indices 0 … {len(MODELS) - 1} (into MODELS); got {ms!r}")
+    return tuple(RunConfig(task=task, T=T, clip=1.0, seed=seed, steps=steps, **NO_BPTT[m], **options)
+                 for T, ms in solved.items() for m in ms for seed in SEEDS)
+
+
+# Chapter 5: Pascanu et al. (2013)'s temporal-order experiment (their Fig. 7) at CPU scale: a tanh RNN with their
+# "basic tanh" initialisation, H = 50, minibatches of 20, plain SGD (their "MSGD": no momentum). Three variants
+# (clip, omega): MSGD, MSGD-C (norm clipping at 1) and MSGD-CR (clipping and Ω with weight 4, as in the paper).
+PASCANU = dict(tasks=("order",), hidden=50, optimizer="sgd", steps=3000, batch=20, eval_every=100, eval_size=1000)
+PASCANU_VARIANTS = ((None, 0.0), (1.0, 0.0), (1.0, 4.0))  # (clip, omega): MSGD, MSGD-C, MSGD-CR
+PASCANU_LRS = (0.01, 0.03, 0.1, 0.3)  # the learning rates tried on the tuning seeds (sweep clip-order-lr, T = 30)
+PASCANU_TUNING_SEEDS = (100, 101)  # not the reported SEEDS
+# Each variant's learning rate in clip-order: its best on the tuning seeds (clipping_fig7.Tuning.best on clip-order-lr)
+PASCANU_LR = {(None, 0.0): 0.03, (1.0, 0.0): 0.1, (1.0, 4.0): 0.3}
+# Sweeps that only choose a hyperparameter, on tuning seeds disjoint from SEEDS: no claim rests on their counts, so
+# they may have fewer than 5 seeds per cell.
+TUNING_SWEEPS = ("clip-order-lr",)
+
+
+def _pascanu(lags, seeds, lrs) -> tuple:
+    """The configs of the three variants × ``lrs(variant)`` × lags × seeds, in that order (seed fastest)."""
+    return tuple(c for clip, omega in PASCANU_VARIANTS for lr in lrs((clip, omega))
+                 for c in grid("pascanu", "", models=({"cell": "rnn", "init": "basic_tanh", "omega": omega},),
+                               lags=lags, seeds=seeds, clips=(clip,), lr=lr, **PASCANU).configs)
+
 
 SWEEPS = {s.name: s for s in (
     grid("smoke", "Every task, 4 models (the LSTM with forget bias 1), clipped, one lag and seed: the sample "
@@ -116,6 +171,23 @@ SWEEPS = {s.name: s for s in (
          clips=(1.0,), steps=3000, **TRAINING),
     grid("copy-delay", "Copy memory over the delay, H = 128, clipped: 5 models × delays 5, 10, 20 × 5 seeds.",
          tasks=("copy",), models=MODELS, lags=(5, 10, 20), clips=(1.0,), steps=3000, **{**TRAINING, "hidden": 128}),
+    grid("marked-latch", "Latch with distractors (only the marked pulse carries the class): tanh RNN, LSTM (b_f = "
+         "1), GRU, each with full BPTT and with k = 1, clipped, T = 25, 50, 100, 5 seeds, 1000 steps.",
+         tasks=("marked_latch",), models=tuple(m for g in GATED for m in (g, {**g, "truncate": 1})),
+         lags=LATCH["lags"][:3], clips=(1.0,), steps=1000, **TRAINING),
+    Sweep("lag-controls", "No gradient through the lag (truncated BPTT, k = 1), clipped, 5 seeds, wherever full "
+          "BPTT solved at least once with clipping: adding, temporal order (3000 steps), copy (H = 128).",
+          controls_where_solved("adding", {10: range(5), 20: range(5), 40: (1, 2, 3, 4), 80: (2, 3, 4)}, 3000,
+                                **TRAINING)
+          + controls_where_solved("order", {10: range(5), 20: range(5), 40: (1, 3, 4), 80: (1, 4)}, 3000,
+                                  **TRAINING)
+          + controls_where_solved("copy", {5: (4,), 10: (4,), 20: (4,)}, 3000, **{**TRAINING, "hidden": 128})),
+    Sweep("clip-order-lr", "Chapter 5, learning rates for clip-order: temporal order at T = 30, tanh RNN (basic tanh, "
+          "H = 50), SGD, MSGD / MSGD-C / MSGD-CR × lr 0.01, 0.03, 0.1, 0.3 × tuning seeds 100, 101.",
+          _pascanu((30,), PASCANU_TUNING_SEEDS, lambda variant: PASCANU_LRS)),
+    Sweep("clip-order", "Chapter 5, Pascanu et al.'s Fig. 7 at CPU scale: temporal order, T = 10, 20, 30, 40, tanh "
+          "RNN (basic tanh, H = 50), SGD: MSGD / MSGD-C / MSGD-CR, each at its lr from clip-order-lr, 5 seeds.",
+          _pascanu((10, 20, 30, 40), SEEDS, lambda variant: (PASCANU_LR[variant],))),
 )}
 
 
