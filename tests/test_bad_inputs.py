@@ -273,6 +273,10 @@ ROWS += [pytest.param(call, exc, match, id=name) for name, exc, match, call in [
      lambda: train.evaluate(_classifier(), tasks.Batch(FIRST.x, FIRST.y[:, None]))),  # silent: (N,) == (N, 1) is (N, N)
     ("evaluate-mse-broadcast", ValueError, r"loss='mse' needs targets y",
      lambda: train.evaluate(_classifier(1), _as_regression(4, 3, RNG(0)), loss="mse")),  # silent
+    ("fraction_within-classifier", ValueError, r"fraction_within needs one output per sequence, shape \(N, 1\)",
+     lambda: train.fraction_within(_classifier(), FIRST, 0.04)),  # silent: |class scores − index| broadcast
+    ("fraction_within-tolerance", ValueError, "tolerance must be",
+     lambda: train.fraction_within(_classifier(1), ADDING, 0.0)),  # silent: 0 sequences correct, whatever the model
     ("train-ce-regression", ValueError, "loss='cross_entropy' needs a model with n_outputs ≥ 2",
      lambda: train.train(_classifier(1, 2), tasks.adding, QUIET, 4)),  # silent: trained on a zero loss
     ("train-ce-regression-2-outputs", ValueError, "loss='cross_entropy' needs y of class indices",
@@ -602,6 +606,19 @@ ROWS += [pytest.param(call, exc, match, id=name) for name, exc, match, call in [
      lambda: parallel.execute([TINY], print, jobs=0)),
     ("experiments.parallel.run_sweep-name", ValueError, "sweep must be one of", lambda: parallel.run_sweep("lag")),
     ("experiments.parallel.status-name", ValueError, "sweep must be one of", lambda: parallel.status(["smoke"])),
+    ("experiments.config.RunConfig-init", ValueError, "init must be one of",
+     lambda: config.RunConfig("copy", 10, init="xavier")),
+    ("experiments.config.RunConfig-init-orthogonal-irnn", ValueError, "needs cell='rnn'; got cell='irnn'",
+     lambda: config.RunConfig("copy", 10, cell="irnn", init="orthogonal")),  # silent: the identity overwritten
+    ("experiments.config.RunConfig-init-gaussian-lstm", ValueError, "needs cell='rnn'; got cell='lstm'",
+     lambda: config.RunConfig("adding", 10, cell="lstm", init="gaussian")),
+    ("experiments.registry.TaskSpec.solved_per_sequence-classification", ValueError, "no per-sequence rule",
+     lambda: registry.task_spec("order").solved_per_sequence(0.995)),
+    ("experiments.registry.TaskSpec.solved_per_sequence-percent", ValueError, "correct must be at most 1",
+     lambda: registry.task_spec("adding").solved_per_sequence(99.0)),  # silent: a percentage passes
+    ("experiments.registry.TaskSpec-tolerance", ValueError, "tolerance .* is for regression tasks",
+     lambda: registry.TaskSpec(tasks.temporal_order, 8, 4, "cross_entropy", "accuracy", lambda T: 0.25, 0.99,
+                               tolerance=0.04)),
     ("experiments.registry.TaskSpec.solved-T", ValueError, "T must be at least 1",
      lambda: registry.task_spec("adding").solved(0.001, T=-5)),  # silent: was True
     ("experiments.config.RunConfig-seed", ValueError, "seed must be at most 18446744073709551615",

@@ -25,7 +25,7 @@ def test_diagram_returns_a_figure_labelling_every_symbol(draw, labels):
 
 
 def test_the_label_lists_are_the_equations_symbols():
-    lstm = {"x_t", "h_{t-1}", "c_{t-1}", "i_t", "f_t", "g_t", "o_t", "c_t", "h_t"}  # eq-lstm-gates, eq-lstm-state
+    lstm = {"x_t", "h_{t-1}", "c_{t-1}", "i_t", "f_t", r"\tilde c_t", "o_t", "c_t", "h_t"}  # eq-lstm-gates, -state
     gru = {"x_t", "h_{t-1}", "r_t", "z_t", "1-z_t", "n_t", "h_t"}  # eq-gru
     assert {label.strip("$") for label in cell_diagrams.LSTM_LABELS} == lstm
     assert {label.strip("$") for label in cell_diagrams.GRU_LABELS} == gru

@@ -186,6 +186,28 @@ def test_same_outcome_allows_what_another_cpu_changes_and_nothing_more():
         same_outcome(record, record, None)
 
 
+def test_per_sequence_rule_counts_sequences_within_the_tolerance():
+    """``correct`` is the fraction of evaluation sequences with |error| < tolerance, compared like the rest."""
+    from rnnlab import models, train
+
+    model = models.RecurrentClassifier(2, 4, 1, cell="rnn")
+    with torch.no_grad():  # a model that always predicts 1.0: correct exactly where |1 − y| < tolerance
+        model.readout.weight.zero_()
+        model.readout.bias.fill_(1.0)
+    batch = tasks.adding(400, 6, np.random.default_rng(0))
+    expected = float(np.mean(np.abs(1.0 - batch.y.numpy()[:, 0]) < 0.16))
+    assert 0.05 < expected < 0.5 and train.fraction_within(model, batch, 0.16) == expected
+    assert task_spec("adding").tolerance == 0.16 and task_spec("adding_hs").tolerance == 0.04
+    assert task_spec("adding").solved_per_sequence(0.99) and not task_spec("adding").solved_per_sequence(0.989)
+    config = RunConfig("adding_hs", 12, cell="gru", clip=1.0, **TINY)
+    record = run(config)
+    assert 0.0 <= record["correct"] <= 1.0 and "correct" not in run(RunConfig("order", 12, **TINY))
+    assert same_record(record, {k: v for k, v in record.items() if k != "correct"})  # a record from before it
+    assert not same_record(record, {**record, "correct": record["correct"] + 0.002})
+    assert same_outcome(record, {**record, "correct": 0.995}, config) == (
+        [] if record["correct"] >= 0.99 else ["correct %s vs 0.995 (the per-sequence rule)" % record["correct"]])
+
+
 def test_rounded_keeps_four_significant_digits_and_non_finite_values():
     assert rounded(0.123456789) == 0.1235 and rounded(123456.0) == 123500.0 and rounded(1.23456e-30) == 1.235e-30
     assert rounded([1 / 3, float("inf")]) == [0.3333, float("inf")] and np.isnan(rounded(float("nan")))

@@ -10,6 +10,7 @@ from matplotlib.figure import Figure
 from rnnlab import plotting
 from rnnlab.chapters import longterm as lt
 from rnnlab.chapters import longterm_controls as lc
+from rnnlab.chapters import longterm_rule as lr
 from rnnlab.chapters import longterm_figures as lf
 from rnnlab.chapters import longterm_tasks as lk
 from rnnlab.experiments import store
@@ -301,3 +302,19 @@ def test_control_table_pairs_full_and_control_counts():
         lc.control_table(full, lt.load("latch-controls"))
     with pytest.raises(ValueError, match="one task"):
         lc.control_table(full, lt.load("lag-adding"))
+
+
+def test_per_sequence_rule_counts_runs_with_99_percent_within_tolerance(fake):
+    """``correct`` ≥ 0.99 passes; a file whose records lack ``correct`` (made before the rule) is refused."""
+    with pytest.raises(ValueError, match="records without 'correct'"):
+        lr.per_sequence(fake)
+    with_rule = lt.Results(fake.sweep, fake.task, fake.configs, {
+        c.key: {**fake.records[c.key], "correct": 0.99 if c.seed == 0 else 0.985 if c.seed == 1 else 0.5}
+        for c in fake.configs})
+    rule = lr.per_sequence(with_rule)
+    assert rule["GRU", 1.0] == (1, 1, 1, 1) and set(rule) == set(lt.success(fake))
+    lines = lr.per_sequence_table(with_rule)
+    assert len(lines) == 1 + 5 and lines[-1].split()[1:5] == ["4", "/", "1", "of"]  # GRU at T = 10: 4 solved, 1 passed
+    order = lt.Results("lag-order", "order", fake.configs[:1], {})
+    with pytest.raises(ValueError, match="no per-sequence rule"):
+        lr.per_sequence(order)

@@ -40,7 +40,7 @@ EXPLORERS = {
     "ch04 spectral radius (rho)": "rnnlab.chapters.criteria_figures:spectrum_explorer",
     "ch04 sigma_max vs 1/gamma (sigma_max)": "rnnlab.chapters.criteria_figures:gamma_explorer",
     "ch05 cliff (threshold)": "rnnlab.chapters.cliff:cliff_explorer",
-    "ch06 initialisation (gain)": "rnnlab.chapters.init_figures:init_explorer",
+    "ch06 initialisation (scale)": "rnnlab.chapters.init_figures:init_explorer",
     "ch07 retention (gate bias)": "rnnlab.chapters.gates_figures:retention_explorer",
     "ch07 gates over a pulse (gate bias)": "rnnlab.chapters.gates_figures:gate_explorer",
     "ch08 lag sweep (lag T)": "rnnlab.chapters.longterm_figures:sweep_explorer",

@@ -31,7 +31,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from ._validate import check_callable, check_choice, check_float, check_int
+from ._validate import check_callable, check_choice, check_float, check_int, check_positive
 from .models import RecurrentClassifier, check_targets, loss_function
 from .regularizers import omega_penalty
 from .tasks import Batch
@@ -115,6 +115,24 @@ def evaluate(model: torch.nn.Module, batch: Batch, loss: str = "cross_entropy", 
             check_targets(loss, output, batch.y)  # y (N,) class indices, else (N,) == (N, 1) broadcasts
             return (output.argmax(dim=-1) == batch.y).double().mean().item()
         return loss_function(loss)(output, batch.y).item()
+
+
+def fraction_within(model: torch.nn.Module, batch: Batch, tolerance: float) -> float:
+    """The fraction of the sequences of ``batch`` whose prediction is within ``tolerance`` of the target.
+
+    The per-sequence rule of the regression tasks' papers (Hochreiter & Schmidhuber 1997 count a sequence of the
+    adding problem correct when |error| < 0.04): one output per sequence, ``model(x)`` of shape (N, 1).
+    """
+    _check_model(model)
+    tolerance = check_positive("tolerance", tolerance)
+    if not isinstance(batch, Batch):
+        raise ValueError(f"batch must be a rnnlab.tasks.Batch; got {type(batch).__name__}")
+    with torch.no_grad():
+        output = model(batch.x)
+    if output.shape != batch.y.shape or output.dim() != 2 or output.shape[1] != 1:
+        raise ValueError(f"fraction_within needs one output per sequence, shape (N, 1) like the targets; got output "
+                         f"{tuple(output.shape)} and targets {tuple(batch.y.shape)}")
+    return ((output - batch.y).abs() < tolerance).double().mean().item()
 
 
 def _check_model(model) -> None:

@@ -32,6 +32,8 @@ chapter each and are imported by it, e.g. ``from rnnlab.chapters import bptt``:
 - ``longterm_figures``  Chapter 8: its figures and the sweep explorer (no training)
 - ``longterm_tasks``    Chapter 8: the tasks' example sequences and input-blind baselines
 - ``longterm_controls`` Chapter 8: full BPTT beside its controls (truncated BPTT, readout only)
+- ``longterm_tuning``   Chapter 8: each model at its own learning rate (tuning sweeps, then the reported seeds)
+- ``longterm_rule``     Chapter 8: the adding problems' per-sequence rule (|error| < 0.04) beside the MSE criterion
 - ``latch_mechanism``   Chapter 8: a latch run re-trained, its W_hh and the two separated states
 - ``bidir``             Chapter 9: fill-in-the-blank runs and ceilings, bidirectional agreement with torch,
                         sensitivity against distance, parameters of a bidirectional stack

@@ -159,7 +159,7 @@ SENSITIVITY = {"N": 32, "T": 60, "D": 8, "H": 16}  # Chapter 9's profiles: as te
 
 @functools.lru_cache(maxsize=None)
 def profiles(seed: int) -> dict:
-    """Batch-mean ‖∂y_T/∂x_j‖ against the distance T − j (index = distance) at initialisation, for a tanh RNN
+    """Batch-mean ‖∂h_T/∂x_j‖ against the distance T − j (index = distance) at initialisation, for a tanh RNN
     and an LSTM (torch's init from ``seed``) and one attention layer, unmasked and causal (float64)."""
     N, T, D, H = SENSITIVITY.values()
     x = torch.from_numpy(np.random.default_rng(seed).standard_normal((N, T, D)))

@@ -28,7 +28,7 @@ class View(NamedTuple):
     p: int  # blank position, 1..T
     model: str  # "causal" or "bidirectional"
     tokens: np.ndarray  # (T,) a sample sequence (seed 0); tokens[p − 1] is the hidden one
-    target: int  # its answer u at the blank, eq-blank
+    target: int  # its answer y at the blank, eq-blank
     visible: np.ndarray  # (T,) bool: positions whose token the model's output at p reads
     accuracy: dict  # {model: (T,) measured accuracy with the blank at 1..T, seed-0 runs}
     ceiling: np.ndarray  # (T,) best_accuracy of the selected model's view at each position
@@ -50,9 +50,9 @@ def view(position: int, bidirectional: int) -> View:
 
 def _edge_note(p: int, T: int) -> str:
     if p == 1:
-        return "p = 1: nothing before the blank (x_0 = 0); u = x_2 lies in the future"
+        return "p = 1: nothing before the blank (x_0 = 0); y = x_2 lies in the future"
     if p == T:
-        return f"p = T = {T}: nothing after the blank (x_{T + 1} = 0); u = x_{T - 1} is in the past"
+        return f"p = T = {T}: nothing after the blank (x_{T + 1} = 0); y = x_{T - 1} is in the past"
     return ""
 
 
@@ -120,7 +120,7 @@ def blank_explorer() -> Explorer:
 
 
 def draw_weights(fig, weights: dict) -> None:
-    """The attention weights A_ts of one sequence as two T × T images: unmasked (left) and causal (right).
+    """The attention weights A_tj of one sequence as two T × T images: unmasked (left) and causal (right).
 
     ``weights`` is ``bidir.attention_weights(seed)``. Row t holds output t's weights on the inputs s = 1..T
     (each row sums to 1); the causal mask leaves the upper triangle, s > t, exactly 0 (drawn white)."""
@@ -130,19 +130,19 @@ def draw_weights(fig, weights: dict) -> None:
     axes = fig.subplots(1, 2)
     T = weights["unmasked"].shape[0]
     ticks = np.arange(T)
-    titles = {"unmasked": "unmasked: A_ts", "causal": "causal: A_ts = 0 for s > t"}
+    titles = {"unmasked": "unmasked: A_tj", "causal": "causal: A_tj = 0 for j > t"}
     for ax, (name, A) in zip(axes, weights.items()):
         shown = np.ma.masked_where(A == 0, A)  # exact zeros (masked out) stay white
         image = ax.imshow(shown, cmap="Greens", vmin=0, vmax=1)
         ax.set(xticks=ticks, xticklabels=ticks + 1, yticks=ticks, yticklabels=ticks + 1,
-               xlabel="input s", ylabel="output t")
+               xlabel="input j", ylabel="output t")
         ax.grid(False)
         panel_title(ax, titles[name])
     fig.colorbar(image, ax=axes, shrink=0.8)
 
 
 def draw_profiles(fig, runs: dict) -> None:
-    """‖∂y_T/∂x_j‖ against the distance T − j (log scale): per model the median over seeds, band min–max.
+    """‖∂h_T/∂x_j‖ against the distance T − j (log scale): per model the median over seeds, band min–max.
 
     ``runs`` maps each seed to ``bidir.profiles(seed)``. The legend classifies the farthest over the nearest
     (plotting.classify, the seed with the smallest ratio)."""
@@ -159,7 +159,7 @@ def draw_profiles(fig, runs: dict) -> None:
         ax.plot(d, plotting.log_safe(np.median(curves, axis=0)), color=color, ls="--" if "causal" in name else "-",
                 label=f"{name}: {plotting.STATUS_LABELS.get(plotting.classify(gain), plotting.classify(gain))}")
     ax.set_yscale("log")
-    ax.set(ylim=(1e-25, 1e2), xlim=(0, d[-1]), ylabel="‖∂y_T/∂x_j‖")
+    ax.set(ylim=(1e-25, 1e2), xlim=(0, d[-1]), ylabel="‖∂h_T/∂x_j‖")
     ax.legend(loc="lower left", fontsize=8, ncol=2)
     panel_xlabel(ax, "distance T − j")
     fig.subplots_adjust(left=0.11, right=0.97, bottom=0.17, top=0.95)

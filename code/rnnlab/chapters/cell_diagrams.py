@@ -1,7 +1,8 @@
 """Chapter 7: static diagrams of the LSTM cell, the GRU cell and the LSTM's gradient paths (eq-lstm-dcdc).
 
-Each diagram uses the chapter's symbols — x_t, h_{t-1}, c_{t-1}, the gates i_t, f_t, g_t, o_t (LSTM) and r_t, z_t,
-the candidate n_t (GRU), the new state c_t, h_t — in PyTorch's formulation (``rnnlab.lstm``, ``rnnlab.gru``).
+Each diagram uses the chapter's symbols — x_t, h_{t-1}, c_{t-1}, the gates i_t, f_t, o_t and the candidate c̃_t
+(LSTM) and r_t, z_t, the candidate n_t (GRU), the new state c_t, h_t — in PyTorch's formulation (``rnnlab.lstm``,
+``rnnlab.gru``).
 A box is a layer: σ or tanh of ``W_i· x_t + b_i· + W_h· h_{t-1} + b_h·`` for its gate; a circle is an
 elementwise operation (⊙, +, 1 − ·). The path a gradient takes without meeting a weight matrix is drawn thick:
 the LSTM's cell path c_{t-1} → c_t (factor diag(f_t)) and the GRU's direct path h_{t-1} → h_t (diag(z_t)).
@@ -15,9 +16,10 @@ from matplotlib.figure import Figure
 
 from .. import plotting
 
-LSTM_LABELS = ("$x_t$", "$h_{t-1}$", "$c_{t-1}$", "$i_t$", "$f_t$", "$g_t$", "$o_t$", "$c_t$", "$h_t$")
+LSTM_LABELS = ("$x_t$", "$h_{t-1}$", "$c_{t-1}$", "$i_t$", "$f_t$", r"$\tilde c_t$", "$o_t$", "$c_t$", "$h_t$")
 GRU_LABELS = ("$x_t$", "$h_{t-1}$", "$r_t$", "$z_t$", "$1-z_t$", "$n_t$", "$h_t$")
-PATH_LABELS = ("$c_{t-1}$", "$h_{t-1}$", "$f_t$", "$i_t$", "$g_t$", "$c_t$", r"$\mathrm{diag}(f_t)$")
+SYMBOL = {"f": "f", "i": "i", "g": r"\tilde c"}  # gate block (PyTorch's label) -> its symbol
+PATH_LABELS = ("$c_{t-1}$", "$h_{t-1}$", "$f_t$", "$i_t$", r"$\tilde c_t$", "$c_t$", r"$\mathrm{diag}(f_t)$")
 SIZE = (7.5, 3.3)  # inches: about 700 px wide on the website, fonts of 11–12 pt stay legible
 
 CARRY = plotting.COLORS["red"]    # the path without a weight matrix
@@ -95,7 +97,7 @@ def draw_lstm(fig=None) -> Figure:
     """The LSTM cell of eqs. eq-lstm-gates and eq-lstm-state; returns the figure (a new one if ``fig`` is None)."""
     fig, ax = _carry_canvas(fig, 6.0, 9.0, ("$c_{t-1}$", "$c_t$"), 6.0, r"cell path: $\partial c_t/\partial c_{t-1} = "
                             r"\mathrm{diag}(f_t)$ with the gates held fixed")
-    # the cell path c_{t-1} → ⊙ f_t → + i_t ⊙ g_t → c_t is the only route with no weight matrix
+    # the cell path c_{t-1} → ⊙ f_t → + i_t ⊙ c̃_t → c_t is the only route with no weight matrix
     # inputs: h_{t-1} from the left, x_t from below, one bus feeding every gate layer
     _line(ax, [(0.6, 0.9), (7.6, 0.9)])
     _text(ax, 0.0, 1.05, "$h_{t-1}$", ha="left", va="bottom")
@@ -109,10 +111,10 @@ def draw_lstm(fig=None) -> Figure:
         _text(ax, x, 0.75, word, ROUTE, size=FONT - 3, ha="center", va="top")
     _arrow(ax, [(3.0, 2.5), (3.0, 3.76)], ROUTE)  # f_t into the first ⊙
     _text(ax, 3.12, 3.15, "$f_t$", ROUTE, ha="left", va="center")
-    _arrow(ax, [(4.5, 2.5), (4.5, 3.2), (5.76, 3.2)], ROUTE)  # i_t and g_t meet
+    _arrow(ax, [(4.5, 2.5), (4.5, 3.2), (5.76, 3.2)], ROUTE)  # i_t and c̃_t meet
     _text(ax, 4.62, 3.3, "$i_t$", ROUTE, ha="left", va="bottom")
     _arrow(ax, [(6.0, 2.5), (6.0, 2.96)], ROUTE)
-    _text(ax, 6.12, 2.68, "$g_t$", ROUTE, ha="left", va="center")
+    _text(ax, 6.12, 2.68, r"$\tilde c_t$", ROUTE, ha="left", va="center")
     _op(ax, 6.0, 3.2, r"$\odot$")
     _arrow(ax, [(6.0, 3.44), (6.0, 3.76)])
     # the output: h_t = o_t ⊙ tanh(c_t)
@@ -165,10 +167,10 @@ def draw_gru(fig=None) -> Figure:
 
 def draw_cell_path(fig=None) -> Figure:
     """The paths from c_{t-1} to c_t in eq-lstm-dcdc: diag(f_t) directly (thick), and the three routes of A_t
-    through h_{t-1} and the gates f_t, i_t, g_t (each a layer with W_hf, W_hi, W_hg); returns the figure."""
+    through h_{t-1}, the gates f_t, i_t and the candidate c̃_t (layers with W_hf, W_hi, W_hg); returns the figure."""
     fig, ax = _canvas(fig, (-0.3, 12.3), (-0.7, 4.7))
     c_prev, c, h_prev = (0.8, 3.7), (11.2, 3.7), (2.6, 1.3)
-    gates = {"f": ((6.6, 2.4), r"$\mathrm{diag}(c_{t-1})$"), "i": ((6.6, 1.3), r"$\mathrm{diag}(g_t)$"),
+    gates = {"f": ((6.6, 2.4), r"$\mathrm{diag}(c_{t-1})$"), "i": ((6.6, 1.3), r"$\mathrm{diag}(\tilde c_t)$"),
              "g": ((6.6, 0.2), r"$\mathrm{diag}(i_t)$")}
     r = 0.38
     _arrow(ax, [(c_prev[0] + r, 3.7), (c[0] - r, 3.7)], CARRY, lw=3)
@@ -182,7 +184,7 @@ def draw_cell_path(fig=None) -> Figure:
         _arrow(ax, [start, (x - r, y)], ROUTE)
         mid = ((start[0] + x - r) / 2, (start[1] + y) / 2)
         below = gate == "g"
-        _text(ax, mid[0], mid[1] + (-0.12 if below else 0.1), rf"$\partial {gate}_t/\partial h_{{t-1}}$", ROUTE,
+        _text(ax, mid[0], mid[1] + (-0.12 if below else 0.1), rf"$\partial {SYMBOL[gate]}_t/\partial h_{{t-1}}$", ROUTE,
               size=FONT - 2, ha="center", va="top" if below else "bottom")
         dx, dy = c[0] - x, c[1] - y
         norm = (dx ** 2 + dy ** 2) ** 0.5
@@ -190,7 +192,7 @@ def draw_cell_path(fig=None) -> Figure:
         _text(ax, x + 0.42 * dx, y + 0.42 * dy, back, ROUTE, size=FONT - 2, ha="center", va="center",
               bbox=dict(fc="white", ec="none", pad=0.6))
     for (x, y), text, color in [(c_prev, "$c_{t-1}$", CARRY), (c, "$c_t$", CARRY), (h_prev, "$h_{t-1}$", INK)] + \
-            [(xy, f"${g}_t$", ROUTE) for g, (xy, _) in gates.items()]:
+            [(xy, f"${SYMBOL[g]}_t$", ROUTE) for g, (xy, _) in gates.items()]:
         _op(ax, x, y, text, color, r=r)
     _text(ax, 0.0, -0.5, r"blue: the three routes of $A_t$, each through a weight matrix ($W_{hf}$, $W_{hi}$, "
           r"$W_{hg}$ inside the $\partial\,\cdot/\partial h_{t-1}$)", ROUTE, size=FONT - 3, ha="left", va="center")

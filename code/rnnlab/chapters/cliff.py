@@ -247,7 +247,7 @@ def draw_race(fig, result: CliffRace, params: dict) -> None:
     ax2.set(xlabel="step", ylabel="L", ylim=(0, 0.5), title=f"learning rate {result.lr:g}")
     ax2.legend(fontsize=8)
     big = result.plain.grad_norm.max()
-    plotting.annotate_status(ax2, plotting.EXPLODED if big > plotting.EXPLODED_ABOVE else "largest ‖g‖",
+    plotting.annotate_status(ax2, plotting.EXPLODED if big > plotting.EXPLODED_ABOVE else "largest ‖∇L‖",
                              f"{big:.3g}")
     fig.subplots_adjust(left=0.08, right=0.98, bottom=0.16, top=0.9, wspace=0.25)
 

@@ -3,7 +3,7 @@
 Adam (Kingma & Ba 2015; ``torch.optim.Adam``) steps by ``ε m̂_t / (√v̂_t + eps)`` per parameter, with m̂ and v̂
 the bias-corrected running means of g and g² (β₁ = 0.9, β₂ = 0.999). Multiplying *every* gradient by the same
 c > 0 multiplies m̂ by c and √v̂ by c, so the steps do not change (up to ``eps``). Norm clipping multiplies each
-step's gradient by its own factor min(1, τ/‖g_t‖): it is not a constant rescaling, and it acts on Adam through
+step's gradient by its own factor min(1, τ/‖∇L‖): it is not a constant rescaling, and it acts on Adam through
 what enters m̂ and v̂. One spike shows it: SGD takes a step a spike times longer; Adam's step is bounded by about
 ε (1 − β₁)/√(1 − β₂) per coordinate, but the spike's g² sits in v̂ and shrinks the steps that follow for
 thousands of steps, unless the spike was clipped before it entered v̂.
@@ -63,7 +63,7 @@ def steps_taken(grads, optimizer: str = "adam", clip: float | None = None, lr: f
 @dataclass(frozen=True)
 class SpikeRun:
     """Step lengths ‖θ_t − θ_{t−1}‖ of SGD and Adam, with and without clipping, on one gradient stream."""
-    grad_norm: np.ndarray  # (steps,) ‖g_t‖ of the stream
+    grad_norm: np.ndarray  # (steps,) ‖∇L‖ of the stream at each step
     step_norm: dict  # (optimizer, clip) -> (steps,) step lengths
     spike_at: int
     clip: float

@@ -3,13 +3,13 @@
 Every cell is a ``models.RecurrentClassifier`` cell with PyTorch's default initialisation (every weight and
 bias ~ U(−1/√H, 1/√H)), seeded, copied to float64 NumPy and run by the library's hand-written forward passes
 (``rnn``, ``lstm``, ``gru``). The **gain** over the lag n is the spectral norm of the product of step
-Jacobians of the cell's state s_t — h_t for the RNN and the GRU, (h_t, c_t) for the LSTM —
+Jacobians of the cell's whole state — h_t for the RNN and the GRU, the pair (h_t, c_t) for the LSTM —
 
-    ‖∂s_T/∂s_{T−n}‖ = ‖J_T J_{T−1} ⋯ J_{T−n+1}‖,
+    ‖∂h_T/∂h_{T−n}‖ (RNN, GRU), ‖∂(h_T, c_T)/∂(h_{T−n}, c_{T−n})‖ (LSTM), each = ‖J_T J_{T−1} ⋯ J_{T−n+1}‖,
 
-the factor by which a gradient arriving at s_T can at most be multiplied on its way back n steps (Chapter 4's
-``spectral.jacobian_product_norms``). For the LSTM we also report the direct cell path alone, gates held fixed:
-``max_j ∏_k f_{k,j}``, the norm of ``∏_k diag(f_k)`` (``lstm_jacobian.cell_path``).
+the factor by which a gradient arriving at the last state can at most be multiplied on its way back n steps
+(eq-gates-gain; Chapter 4's ``spectral.jacobian_product_norms``). For the LSTM we also report the direct cell
+path alone, gates held fixed: ``max_j ∏_k f_{k,j}``, the norm of ``∏_k diag(f_k)`` (``lstm_jacobian.cell_path``).
 
 ``gate_bias`` sets the bias of the gate that carries the state: the LSTM's forget gate (b_if + b_hf, as
 ``init.forget_bias``) and the GRU's update gate z (b_iz + b_hz); None keeps PyTorch's random biases.
@@ -93,7 +93,7 @@ def forward(cell: str, params: tuple, x: np.ndarray):
 class Retention:
     """The gain over the lag of one cell driven by one input sequence."""
     cell: str                     # "rnn", "lstm" or "gru"
-    gains: np.ndarray             # (T+1,) ‖∂s_T/∂s_{T−n}‖ for n = 0..T
+    gains: np.ndarray             # (T+1,) the gain of eq-gates-gain for n = 0..T
     cell_path: np.ndarray | None  # (T+1,) LSTM only: max_j ∏_{k>T−n} f_{k,j}, the direct path through c
     forget: np.ndarray | None     # (T, H) LSTM f_t or GRU z_t (the carry gate) over time, else None
 

@@ -26,7 +26,7 @@ def _check_retentions(results) -> dict:
 
 
 def draw_retention(fig, results, ylim=(1e-30, 1e5)) -> None:
-    """The gain ‖∂s_T/∂s_(T−n)‖ over the lag n per cell (solid), the LSTM's cell path ∏ f (dashed)."""
+    """The gain of eq-gates-gain over the lag n per cell (solid), the LSTM's cell path ∏ f (dashed)."""
     check_figure(fig)
     results = _check_retentions(results)
     ax = fig.subplots()
@@ -40,7 +40,7 @@ def draw_retention(fig, results, ylim=(1e-30, 1e5)) -> None:
             ax.plot(n, plotting.log_safe(r.cell_path), "--", color=COLOR[cell], lw=1.2,
                     label="LSTM cell path max ∏ f")
     lag_axes(ax, n_max, ylim)
-    ax.set_ylabel("‖∂s_T/∂s_(T−n)‖")
+    ax.set_ylabel("gain over the lag n")
     ax.legend(loc="lower left", fontsize=8)
     if "lstm" in results:
         gain_badge(ax, results["lstm"].gains[-1])

@@ -64,7 +64,8 @@ def draw_explorer(fig, result: Profile, params: dict) -> None:
 
 
 def init_explorer() -> Explorer:
-    """Sliders: scale β (main, 0.5–1.5), family (0 Gaussian, 1 orthogonal, 2 identity), s_x (0–3), T (10–200)."""
+    """Sliders: scale β (main, 0.5–1.5), family (0 Gaussian, 1 orthogonal, 2 identity), s_xh (0–3),
+    T (10–200)."""
     names = ", ".join(f"{k} {f}" for k, f in enumerate(init.FAMILIES))
     return Explorer(
         compute=explorer_profile, draw=draw_explorer, main="scale", frames=21, figsize=(9.0, 3.0),
@@ -73,5 +74,5 @@ def init_explorer() -> Explorer:
               "‖∂h_T/∂h_(T−n)‖ over the lag n (right, log scale)",
         sliders=[Slider("scale", "scale β of W_hh", 0.5, 1.5, 0.05, 1.0),
                  Slider("family", f"family ({names})", 0, 2, 1, 2),
-                 Slider("input_scale", "input scale s_x", 0.0, 3.0, 0.1, 1.0),
+                 Slider("input_scale", "input weights’ spread s_xh", 0.0, 3.0, 0.1, 1.0),
                  Slider("T", "T (steps back)", 10, 200, 1, 100)])

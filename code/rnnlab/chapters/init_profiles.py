@@ -3,7 +3,7 @@
 One network per call: ``h_t = φ(W_hh h_{t-1} + W_xh x_t)`` with zero biases and ``h_0 = 0``, ``W_hh`` drawn from
 an ``rnnlab.init`` family and multiplied by the scale β, driven by one sequence of the adding problem
 (``rnnlab.tasks.adding``: a value channel in [0, 1] and a marker channel) through input weights
-``W_xh ~ N(0, s_x²)`` (H, 2). The family fixes φ: tanh for "gaussian" and "orthogonal", ReLU for "identity"
+``W_xh ~ N(0, s_xh²)`` (H, 2). The family fixes φ: tanh for "gaussian" and "orthogonal", ReLU for "identity"
 (the IRNN). The gain ``‖∂h_T/∂h_{T-n}‖`` comes from Chapter 4's tool ``spectral.jacobian_product_norms``;
 ``final_gain`` computes only the one at n = T, cheaply enough for wide networks (H = 256).
 
@@ -71,7 +71,7 @@ def profile(family: str, scale: float, T: int, input_scale: float, seed: int = E
     T : int, 2 ≤ T ≤ 1000
         Sequence length, and the largest lag.
     input_scale : float ≥ 0
-        s_x, the standard deviation of the entries of W_xh (H, 2).
+        s_xh, the standard deviation of the entries of W_xh (H, 2).
     seed : int ≥ 0
         W_hh from ``default_rng(seed)``, W_xh from ``seed + 1``, the sequence from ``seed + 2``.
     H : int ≥ 1

@@ -21,7 +21,10 @@ from .registry import task_spec
 
 CELLS = ("rnn", "irnn", "lstm", "gru")  # tanh RNN, ReLU RNN with W_hh = I (Le et al. 2015), LSTM, GRU
 TRAINED = ("all", "readout")  # what RunConfig.train may update: every parameter, or the readout only
-INITS = ("torch", "basic_tanh")  # torch's default initialisation, or Pascanu et al.'s "basic tanh" (see build_model)
+# W_hh's initialisation (see build_model): torch's default, Pascanu et al.'s "basic tanh", or one of rnnlab.init's
+# families at scale 1 — "orthogonal" (Haar-random orthogonal) and "gaussian" (entries N(0, 1/H)) — with zero biases
+INITS = ("torch", "basic_tanh", "orthogonal", "gaussian")
+FAMILY_INITS = ("orthogonal", "gaussian")  # the inits that are rnnlab.init families (init.apply with gain 1)
 # fields added later: in the key and dict only when not these defaults
 LATER = {"truncate": None, "train": "all", "omega": 0.0, "init": "torch"}
 
@@ -44,6 +47,12 @@ class RunConfig:
     Two more reproduce Pascanu, Mikolov & Bengio (2013)'s temporal-order experiment (Chapter 5): ``omega = α``
     adds α times their regularizer Ω to W_hh's gradient (``train.TrainConfig.omega``; tanh RNN only), and
     ``init = "basic_tanh"`` draws W_hh, W_xh and W_out from N(0, 0.1²) with zero biases (their "basic tanh").
+
+    Chapter 6 compares initialisations of the tanh RNN's W_hh (after Henaff, Szlam & LeCun 2016): ``init =
+    "orthogonal"`` makes W_hh a Haar-random orthogonal matrix, ``init = "gaussian"`` draws its entries from
+    N(0, 1/H) (``rnnlab.init``'s families at scale 1, ``init.apply``); both zero the two cell biases and keep
+    torch's W_xh and readout, so that only W_hh differs from ``cell="irnn"`` (W_hh = I, ReLU, zero biases)
+    besides the activation.
     """
 
     task: str  # a name of registry.TASKS
@@ -62,7 +71,8 @@ class RunConfig:
     truncate: int | None = None  # None: full BPTT; k ≥ 1: gradient back at most k steps (see above)
     train: str = "all"  # "all" trains every parameter; "readout" only the readout, the cell stays as initialised
     omega: float = 0.0  # weight α of Pascanu et al.'s Ω added to W_hh's gradient (tanh RNN, full BPTT); 0: none
-    init: str = "torch"  # "torch": torch's default; "basic_tanh": N(0, 0.1²) weights, zero biases (tanh RNN)
+    init: str = "torch"  # "torch": torch's default; tanh RNN only: "basic_tanh" (N(0, 0.1²) weights, zero biases),
+    #                      "orthogonal" (W_hh Haar-orthogonal), "gaussian" (W_hh ~ N(0, 1/H)), both with zero biases
 
     def __post_init__(self):
         spec = task_spec(self.task)
@@ -88,8 +98,9 @@ class RunConfig:
             raise ValueError(f"init must be one of {list(INITS)}; got {self.init!r}")
         check_choice("init", self.init, INITS)
         if self.init != "torch" and self.cell != "rnn":
-            raise ValueError(f"init={self.init!r} is Pascanu et al.'s initialisation of a tanh RNN: it needs "
-                             f"cell='rnn'; got cell={self.cell!r}")
+            what = ("Pascanu et al.'s initialisation of a tanh RNN" if self.init == "basic_tanh" else
+                    f"the {self.init} initialisation of a tanh RNN's W_hh (the IRNN is cell='irnn')")
+            raise ValueError(f"init={self.init!r} is {what}: it needs cell='rnn'; got cell={self.cell!r}")
         check_float("omega", self.omega, low=0.0)
         if self.omega and (self.cell != "rnn" or self.train != "all"):
             raise ValueError(f"omega (Pascanu et al.'s Ω) acts on the W_hh of a tanh RNN that is trained: it needs "
@@ -150,6 +161,8 @@ def build_model(config: RunConfig) -> models.RecurrentClassifier:
         init.forget_bias(model, config.forget_bias)
     if config.init == "basic_tanh":
         _basic_tanh(model, config.seed)
+    elif config.init in FAMILY_INITS:  # W_hh from the family at scale 1, both cell biases 0, drawn from the seed
+        init.apply(model, config.init, gain=1.0, seed=config.seed)
     return model
 
 

@@ -39,7 +39,10 @@ from .registry import task_spec
 DIGITS = 4  # significant digits kept in a record
 PROBE = 32  # sequences in the batch the gradient-norm profile is averaged over
 COMPARED = ("solved", "steps_to_solve", "final_metric", "metric", "baseline", "threshold", "diverged_at",
-            "grad_norms_init", "grad_norms_final")  # every field but wall_time
+            "grad_norms_init", "grad_norms_final")  # every field but wall_time …
+# … and, where both records have it, the per-sequence rule's fraction (regression tasks; records committed before
+# it existed do not carry it)
+OPTIONAL = ("correct",)
 
 
 def cpu_signature() -> str:
@@ -110,7 +113,9 @@ def run(config: RunConfig, device: str = "cpu") -> dict:
     dict
         ``solved`` (bool: the criterion holds at the end), ``steps_to_solve`` (int or None), ``final_metric``,
         ``metric`` (its name), ``baseline`` and ``threshold`` (at this T), ``diverged_at`` (int or None),
-        ``grad_norms_init`` and ``grad_norms_final`` (lists over t = 1 .. T), ``wall_time`` (seconds).
+        ``grad_norms_init`` and ``grad_norms_final`` (lists over t = 1 .. T), for a regression task ``correct``
+        (the fraction of evaluation sequences within the task's per-sequence tolerance, ``registry``), and
+        ``wall_time`` (seconds).
     """
     if not isinstance(config, RunConfig):
         raise ValueError(f"config must be a RunConfig; got {type(config).__name__}")
@@ -134,6 +139,7 @@ def run(config: RunConfig, device: str = "cpu") -> dict:
         if history.diverged_at is not None:  # the model stopped before the step that would have spoilt it
             final = train.evaluate(model, eval_batch, spec.loss, spec.score)
         grads_final = models.hidden_gradient_norms(model, probe, spec.loss)
+        correct = None if spec.tolerance is None else train.fraction_within(model, eval_batch, spec.tolerance)
     finally:
         torch.set_num_threads(threads)
         torch.use_deterministic_algorithms(deterministic)
@@ -144,6 +150,7 @@ def run(config: RunConfig, device: str = "cpu") -> dict:
             "baseline": rounded(spec.baseline(config.T)), "threshold": rounded(spec.threshold(config.T)),
             "diverged_at": history.diverged_at,
             "grad_norms_init": rounded(grads_init), "grad_norms_final": rounded(grads_final),
+            **({} if correct is None else {"correct": rounded(correct)}),
             "wall_time": round(time.perf_counter() - start, 3)}
 
 
@@ -158,7 +165,8 @@ def run_with_versions(config: RunConfig, device: str = "cpu") -> dict:
 def same_record(a: dict, b: dict) -> bool:
     """Do two records agree on every compared field (all but the wall time)?"""
     _check_records(a, b)
-    return all(_same(a.get(f), b.get(f)) for f in COMPARED) and all(f in a and f in b for f in COMPARED)
+    return (all(_same(a.get(f), b.get(f)) for f in COMPARED) and all(f in a and f in b for f in COMPARED)
+            and all(_same(a[f], b[f]) for f in OPTIONAL if f in a and f in b))
 
 
 def _check_records(a, b) -> None:
@@ -179,7 +187,8 @@ def same_outcome(a: dict, b: dict, config: RunConfig) -> list[str]:
     """How two records of ``config`` differ beyond what another CPU's arithmetic explains; [] if they do not.
 
     ``a`` and ``b`` are records of the same config (one computed here, one committed, say). Exact: ``solved``,
-    ``metric``, ``baseline``, ``threshold``, and whether the run diverged. Within a slack: the steps to solve and
+    ``metric``, ``baseline``, ``threshold``, whether the run diverged, and (where both have ``correct``) the
+    per-sequence rule's verdict. Within a slack: the steps to solve and
     to diverge (``STEP_SLACK`` of the larger, or two evaluations) and the initial gradient-norm profile
     (``INIT_SLACK``, relative: its 4th digit; nothing has been trained yet). Of the final profile only the fate of
     its gain (first norm over the last non-zero one) is compared, and the final metric not at all: a solved run's
@@ -194,6 +203,10 @@ def same_outcome(a: dict, b: dict, config: RunConfig) -> list[str]:
     if missing:
         return [f"missing fields {missing}"]
     differ = [f for f in ("solved", "metric", "baseline", "threshold") if a[f] != b[f]]
+    if "correct" in a and "correct" in b:  # the per-sequence rule's verdict, exact like ``solved``
+        spec = task_spec(config.task)
+        if spec.solved_per_sequence(a["correct"]) != spec.solved_per_sequence(b["correct"]):
+            differ.append(f"correct {a['correct']} vs {b['correct']} (the per-sequence rule)")
     steps = max(STEP_SLACK, 2 * config.eval_every / config.steps)
     for f in ("steps_to_solve", "diverged_at"):
         if (a[f] is None) != (b[f] is None) or a[f] is not None and not _close(a[f], b[f], steps * config.steps):

@@ -43,6 +43,14 @@ Chapter 5's ``clip-order-lr`` (24 runs: Pascanu et al.'s three variants MSGD, MS
 took 15.5 min with one job (921 s of run time), and ``clip-order`` (60 runs: the three variants at their chosen rates ×
 T = 10, 20, 30, 40 × 5 seeds) 24 min (1427 s), both with ``--jobs 1`` on a 2-core machine shared with two other sweeps
 (load ≈ 7). One run took 8–26 s at T = 10 and 20–52 s at T = 40; Ω adds about half to a step's cost.
+
+Chapter 8's fair comparison (§8.10), all with ``--jobs 2`` on a 2-core machine shared with other work (load ≈ 2–4):
+``order-lr`` (40 runs, 965 s of run time) took 8 min, ``copy-lr`` (40 runs of H = 128, 2850 s) 24 min, ``order-tuned``
+(80 runs, 1477 s) 12.6 min, ``copy-tuned`` (45 runs, 1513 s) 13 min, ``order-tuned-controls`` (30 runs, 355 s)
+3 min, ``adding-lr`` (40 runs, 812 s) 7 min, ``adding-hs`` (80 runs, 1096 s) 9 min, ``adding-tuned`` (100 runs,
+2144 s) 18 min, ``adding-tuned-controls`` (10 runs, 110 s) 1 min. A tuning sweep trains every model at ``ADAM_LRS``
+on ``TUNING_SEEDS`` at one lag (``LR_TUNING``); its tuned sweep, every model whose chosen rate (``TUNED_LR``) is not
+0.01, over the lag sweep's lags on ``SEEDS``.
 """
 from __future__ import annotations
 
@@ -143,7 +151,47 @@ PASCANU_TUNING_SEEDS = (100, 101)  # not the reported SEEDS
 PASCANU_LR = {(None, 0.0): 0.03, (1.0, 0.0): 0.1, (1.0, 4.0): 0.3}
 # Sweeps that only choose a hyperparameter, on tuning seeds disjoint from SEEDS: no claim rests on their counts, so
 # they may have fewer than 5 seeds per cell.
-TUNING_SWEEPS = ("clip-order-lr",)
+TUNING_SWEEPS = ("clip-order-lr", "order-lr", "copy-lr", "adding-lr")
+
+
+# Chapter 8's fair comparisons: each model's Adam learning rate, chosen on tuning seeds (not SEEDS) at one lag per
+# task, clipped at 1, on a grid around the 0.01 the lag sweeps use (which is one of its points).
+ADAM_LRS = (0.001, 0.003, 0.01, 0.03)
+TUNING_SEEDS = (100, 101)
+LR_TUNING = {"order": (40, 3000, TRAINING), "copy": (10, 3000, {**TRAINING, "hidden": 128}),
+             "adding": (40, 3000, TRAINING)}  # task -> (the lag it is tuned at, steps, settings)
+
+LAG_SWEEP = {"order": "lag-order", "copy": "copy-delay", "adding": "lag-adding"}  # the sweeps at Adam 0.01
+# Each model's chosen rate per task, in MODELS order: ``chapters.longterm_tuning.Tuning.best`` on the tuning sweep
+# (a test checks that they agree with the committed tuning runs).
+TUNED_LR = {"order": (0.003, 0.003, 0.001, 0.01, 0.03), "copy": (0.003, 0.001, 0.03, 0.01, 0.01),
+            "adding": (0.003, 0.003, 0.03, 0.03, 0.03)}
+
+
+def _tuned(task: str) -> tuple:
+    """The configs at each model's chosen rate over the lag sweep's lags, on SEEDS, clipped: only the models whose
+    rate is not 0.01 (the others' runs are the lag sweep's)."""
+    _, steps, settings = LR_TUNING[task]
+    lags = tuple(sorted({c.T for c in SWEEPS[LAG_SWEEP[task]].configs}))
+    return tuple(c for model, lr in zip(MODELS, TUNED_LR[task]) if lr != 0.01
+                 for c in grid("tuned", "", tasks=(task,), models=(model,), lags=lags, clips=(1.0,), steps=steps,
+                               **{**settings, "lr": lr}).configs)
+
+
+def _tuned_controls(task: str, solved: dict) -> tuple:
+    """The k = 1 control (clipped, SEEDS) of each model × lag in ``solved`` (lag -> model indices), each model at its
+    chosen rate ``TUNED_LR[task]`` with the tuning's budget and settings (``controls_where_solved``, per model)."""
+    _, steps, settings = LR_TUNING[task]
+    return tuple(c for T, ms in solved.items() for m in ms
+                 for c in controls_where_solved(task, {T: (m,)}, steps, **{**settings, "lr": TUNED_LR[task][m]}))
+
+
+def _lr_grid(task: str) -> tuple:
+    """The configs of every model × ``ADAM_LRS`` × ``TUNING_SEEDS`` on ``task`` at its tuning lag, clipped."""
+    T, steps, settings = LR_TUNING[task]
+    return tuple(c for model in MODELS for lr in ADAM_LRS
+                 for c in grid("lr", "", tasks=(task,), models=(model,), lags=(T,), seeds=TUNING_SEEDS,
+                               clips=(1.0,), steps=steps, **{**settings, "lr": lr}).configs)
 
 
 def _pascanu(lags, seeds, lrs) -> tuple:
@@ -182,6 +230,16 @@ SWEEPS = {s.name: s for s in (
           + controls_where_solved("order", {10: range(5), 20: range(5), 40: (1, 3, 4), 80: (1, 4)}, 3000,
                                   **TRAINING)
           + controls_where_solved("copy", {5: (4,), 10: (4,), 20: (4,)}, 3000, **{**TRAINING, "hidden": 128})),
+    Sweep("order-lr", "Chapter 8, each model's learning rate for temporal order: 5 models × Adam lr 0.001, 0.003, "
+          "0.01, 0.03 × tuning seeds 100, 101, T = 40, clipped, 3000 steps.", _lr_grid("order")),
+    Sweep("copy-lr", "Chapter 8, each model's learning rate for copy memory: 5 models (H = 128) × Adam lr 0.001, "
+          "0.003, 0.01, 0.03 × tuning seeds 100, 101, delay 10, clipped, 3000 steps.", _lr_grid("copy")),
+    Sweep("adding-lr", "Chapter 8, each model's learning rate for the adding problem: 5 models × Adam lr 0.001, "
+          "0.003, 0.01, 0.03 × tuning seeds 100, 101, T = 40, clipped, 3000 steps.", _lr_grid("adding")),
+    grid("adding-hs", "Hochreiter & Schmidhuber's adding problem (its second marker never in the last half): IRNN, "
+         "LSTM, LSTM b_f=1, GRU, each with full BPTT and with k = 1, clipped, T = 20, 40, 5 seeds, 3000 steps.",
+         tasks=("adding_hs",), models=tuple(m for g in MODELS[1:] for m in (g, {**g, "truncate": 1})),
+         lags=(20, 40), clips=(1.0,), steps=3000, **TRAINING),
     Sweep("clip-order-lr", "Chapter 5, learning rates for clip-order: temporal order at T = 30, tanh RNN (basic tanh, "
           "H = 50), SGD, MSGD / MSGD-C / MSGD-CR × lr 0.01, 0.03, 0.1, 0.3 × tuning seeds 100, 101.",
           _pascanu((30,), PASCANU_TUNING_SEEDS, lambda variant: PASCANU_LRS)),
@@ -189,6 +247,17 @@ SWEEPS = {s.name: s for s in (
           "RNN (basic tanh, H = 50), SGD: MSGD / MSGD-C / MSGD-CR, each at its lr from clip-order-lr, 5 seeds.",
           _pascanu((10, 20, 30, 40), SEEDS, lambda variant: (PASCANU_LR[variant],))),
 )}
+
+SWEEPS.update({f"{task}-tuned": Sweep(
+    f"{task}-tuned", f"Chapter 8, {LAG_SWEEP[task]} at each model's chosen rate ({task}-lr), clipped, on the reported "
+    f"seeds: only the models whose rate is not 0.01.", _tuned(task)) for task in TUNED_LR if _tuned(task)})
+
+SWEEPS["adding-tuned-controls"] = Sweep(
+    "adding-tuned-controls", "Chapter 8, the k = 1 control of adding-tuned's IRNN at its chosen rate, where it solved "
+    "lags its 0.01 runs did not (T = 40, 80): clipped, 5 seeds.", _tuned_controls("adding", {40: (1,), 80: (1,)}))
+SWEEPS["order-tuned-controls"] = Sweep(
+    "order-tuned-controls", "Chapter 8, the k = 1 control of order-tuned where a model at its chosen rate (not 0.01) "
+    "solved T = 40 or 80 at least once: clipped, 5 seeds.", _tuned_controls("order", {40: (0, 1, 2, 4), 80: (1, 4)}))
 
 
 def get_sweep(name: str) -> Sweep:
