@@ -250,7 +250,12 @@ def test_a_stopped_or_killed_run_ends_at_once_and_leaves_no_worker_behind(signum
     try:
         workers = _until(started, "the sweep started")
         child.send_signal(signum)
-        child.wait(60)  # its runs in flight take longer: they are not waited for
+        try:
+            child.wait(60)  # its runs in flight take longer: they are not waited for
+        except subprocess.TimeoutExpired:  # say where it hangs: the command line dumps its threads on SIGUSR1
+            child.send_signal(signal.SIGUSR1)
+            _until(lambda: "Thread 0x" in log.read_text() or None, "the stuck command's traceback")
+            pytest.fail(f"`run` did not end within 60 s of {signum.name}; its threads:\n{log.read_text()[-6000:]}")
     finally:
         child.kill()
     errors = log.read_text()

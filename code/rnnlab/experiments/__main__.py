@@ -3,11 +3,13 @@
 Exit status: 0 done; 1 the sweep could not go on (a failed run, a corrupt or unwritable results file, a sweep
 already running, a lost cluster), said in one line on stderr with how to go on; 2 a bad argument; 128 + the
 signal's number when stopped by Ctrl-C (130) or SIGTERM (143). The records saved so far are always kept.
+``kill -USR1 PID`` makes a running command print every thread's stack to stderr and go on (to see where it waits).
 """
 from __future__ import annotations
 
 import argparse
 import contextlib
+import faulthandler
 import signal
 import sys
 import threading
@@ -111,4 +113,6 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
+    if hasattr(signal, "SIGUSR1"):  # `kill -USR1 PID` prints where every thread of a running sweep is, to stderr
+        faulthandler.register(signal.SIGUSR1, all_threads=True)
     sys.exit(main())
