@@ -238,9 +238,12 @@ def test_a_stopped_or_killed_run_ends_at_once_and_leaves_no_worker_behind(signum
     before = (tmp_path / "lag-latch.json").read_bytes()
     lock, log = tmp_path / "lag-latch.json.lock", tmp_path / "stderr.txt"
     with open(log, "w") as stderr:
+        # as from a terminal: SIGINT handled (a shell starts a background job with SIGINT ignored — `nohup … &` in a
+        # script — and Python then installs no Ctrl-C handler: the runs went on after the test's SIGINT)
         child = subprocess.Popen([sys.executable, "-m", "rnnlab.experiments", "--results", str(tmp_path), "run",
                                   "lag-latch", "--jobs", str(jobs)], env={**ENV, "RNNLAB_PROGRESS": "1"},
-                                 stdout=subprocess.DEVNULL, stderr=stderr)
+                                 stdout=subprocess.DEVNULL, stderr=stderr,
+                                 preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
     def started():  # its progress bar is up (the runs have begun); with jobs, both workers are ready
         children = _children(child.pid)
