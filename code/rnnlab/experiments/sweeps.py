@@ -250,7 +250,8 @@ SWEEPS = {s.name: s for s in (
 
 SWEEPS.update({f"{task}-tuned": Sweep(
     f"{task}-tuned", f"Chapter 8, {LAG_SWEEP[task]} at each model's chosen rate ({task}-lr), clipped, on the reported "
-    f"seeds: only the models whose rate is not 0.01.", _tuned(task)) for task in TUNED_LR if _tuned(task)})
+    f"seeds: only the models whose rate is not 0.01.", configs)
+    for task in TUNED_LR if (configs := _tuned(task))})
 
 SWEEPS["adding-tuned-controls"] = Sweep(
     "adding-tuned-controls", "Chapter 8, the k = 1 control of adding-tuned's IRNN at its chosen rate, where it solved "
