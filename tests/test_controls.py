@@ -128,3 +128,55 @@ def test_the_controls_are_in_the_key_only_when_not_default():
         data = json.loads(json.dumps(config.to_dict()))
         assert RunConfig.from_dict(data) == config and RunConfig.from_dict(data).key == config.key
     assert truncated.train_config().truncate == 3 and base.train_config().truncate is None
+
+
+def test_ladder_counts_full_bptt_k1_and_the_control_of_the_same_configs():
+    from rnnlab.chapters.longterm import Results
+    from rnnlab.chapters.longterm_controls import ladder, ladder_table
+
+    def results(name, configs, solved):
+        return Results(name, "order", tuple(configs), {c.key: {"solved": s} for c, s in zip(configs, solved)})
+
+    gru = [RunConfig("order", 20, cell="gru", lr=0.01, clip=1.0, seed=s, truncate=8) for s in range(3)]
+    rnn = [RunConfig("order", 10, lr=0.003, clip=1.0, seed=s, truncate=4) for s in range(3)]
+    control = results("ctl", gru + rnn, [True, False, False, False, False, False])
+    full = results("full", [dataclasses.replace(c, truncate=None) for c in gru + rnn], [True] * 5 + [False])
+    k1 = results("k1", [dataclasses.replace(c, truncate=1) for c in gru + rnn], [False, True] + [False] * 4)
+    rows = ladder(control, k1, full)  # the order of the others does not matter
+    assert [(r.model, r.T, r.lr, r.k, r.full, r.k1, r.control, r.runs) for r in rows] == [
+        ("GRU", 20, 0.01, 8, 3, 1, 1, 3), ("tanh RNN", 10, 0.003, 4, 2, 0, 0, 3)]
+    lines = ladder_table(rows)
+    assert lines[1].split() == ["GRU", "20", "0.01", "8", "3", "→", "1", "→", "1"]
+    assert all(len(line) <= 75 for line in lines)
+    assert all(r.readout is None for r in rows) and "readout" not in lines[0]
+    frozen = [dataclasses.replace(c, truncate=None, train="readout") for c in gru + rnn]
+    both = results("ctl+ro", gru + rnn + frozen, [True] + [False] * 5 + [False, False, True] + [False] * 3)
+    rows = ladder(both, k1, full)
+    assert [r.readout for r in rows] == [1, 0] and [r.control for r in rows] == [1, 0]
+    assert ladder_table(rows)[1].split()[-1] == "1" and "readout" in ladder_table(rows)[0]
+    with pytest.raises(ValueError, match="truncate=1 for seeds"):
+        ladder(control, full)  # no k = 1 runs
+    with pytest.raises(ValueError, match="truncated-BPTT"):
+        ladder(full, k1)
+    with pytest.raises(ValueError, match="one task"):
+        ladder(control, Results("x", "copy", (), {}))
+
+
+@pytest.mark.parametrize("task, T, k, last", [("order", 20, 8, 11), ("adding_hs", 20, 10, 9),
+                                              ("marked_latch", 10, 8, 1), ("copy", 5, 15, 9)])
+def test_reach_finds_the_last_informative_input_and_where_the_truncated_gradient_stops(task, T, k, last):
+    from rnnlab.chapters.longterm_controls import reach
+
+    for cell in ("rnn", "gru"):
+        r = reach(RunConfig(task, T, cell=cell, hidden=8, truncate=k), n=64)
+        assert (r.last_informative, r.reached, r.reached_next) == (last, last + 1, last)
+    assert reach(RunConfig(task, T, hidden=8, truncate=k - 1), n=64).reached == last + 2  # one step shorter
+
+
+def test_reach_needs_a_truncated_config_of_a_task_with_known_informative_inputs():
+    from rnnlab.chapters.longterm_controls import reach
+
+    with pytest.raises(ValueError, match="truncate = k"):
+        reach(RunConfig("order", 20))
+    with pytest.raises(ValueError, match="config.task"):
+        reach(RunConfig("latch", 20, truncate=3))

@@ -1,13 +1,12 @@
-"""Chapter 7's chapter layer: retention measurements (gates), figures and explorers, the training comparison;
-and the library's ``init.forget_bias``."""
+"""Chapter 7's chapter layer: retention measurements (gates), figures and explorers; and the library's
+``init.forget_bias``. (Chapter 7's training comparison reads Chapter 8's committed runs: tests/test_longterm*.)"""
 import numpy as np
 import pytest
 import torch
 from matplotlib.figure import Figure
 
 from rnnlab import bench, init, lstm, models
-from rnnlab.chapters import gates, gates_figures, gates_training
-from rnnlab.chapters.init_training import Setup
+from rnnlab.chapters import gates, gates_figures
 
 
 def test_forget_bias_sets_the_sum_and_leaves_the_other_gates():
@@ -34,9 +33,6 @@ def test_forget_bias_sets_the_sum_and_leaves_the_other_gates():
     (lambda: gates.parameter_count("lstm", 0, 4), "D must be"),
     (lambda: gates.multiply_adds(3, 2, 4), "cell must be one of"),
     (lambda: gates.gate_traces(amplitude=float("inf")), "amplitude must be"),
-    (lambda: gates_training.build("transformer", 0), "cell must be one of"),
-    (lambda: gates_training.run("gru", 0, setup={"T": 5}), "setup must be"),
-    (lambda: gates_training.comparison([]), "seeds must be"),
     (lambda: gates_figures.draw_retention(Figure(), [1, 2]), "results must be"),
     (lambda: gates_figures.draw_gates(Figure(), None), "traces must be"),
     (lambda: gates_figures.draw_retention(None, {}), "fig must be"),
@@ -145,19 +141,6 @@ def test_gate_traces_follow_the_pulse_and_the_bias():
     assert np.all(np.diff(t.lstm["memory"][5:]) < 0)  # the pulse fades in silence
     silent = gates.gate_traces(2.0, 0.0, T=30, H=6)
     assert np.all(silent.lstm["memory"] == 0) and np.all(silent.gru["memory"] == 0)
-
-
-def test_training_builds_the_chapter_models_and_reports_runs():
-    model = gates_training.build("lstm", 0)
-    b = (model.cell.bias_ih + model.cell.bias_hh).detach()
-    assert torch.equal(b[16:32], torch.ones(16))
-    tiny = Setup(T=6, H=4, steps=3, batch_size=4, lr=1e-2, clip=1.0, n_eval=20)
-    runs = gates_training.comparison([0, 1], tiny)
-    assert list(runs) == list(gates.CELLS) and [r.seed for r in runs["gru"]] == [0, 1]
-    again = gates_training.run("gru", 1, tiny)
-    assert again == runs["gru"][1]  # seeded: reproducible
-    assert gates_training.Run("rnn", 0, 0.08, 0.2, None).success
-    assert not gates_training.Run("rnn", 0, 0.09, 0.2, None).success
 
 
 def test_explorers_are_registered_and_draw():

@@ -57,3 +57,20 @@ def test_a_normal_w_gives_the_same_fate_along_depth_and_time_when_every_singular
 def test_bad_inputs_fail_naming_the_argument(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_mirror_explodes_along_time_and_vanishes_along_depth():
+    r = init_depth.mirror(2, H=8, n=200, top=1.2, rest=0.5)
+    assert r.rho == 1.2 and r.singular[0] == 1.2 and np.allclose(r.singular[1:], 0.5)
+    assert np.isclose(r.mean_square, (1.44 + 7 * 0.25) / 8) and r.mean_square < 1
+    np.testing.assert_allclose(r.time, 1.2 ** np.arange(201), rtol=1e-9)  # symmetric: ‖W^k‖ = ρ^k exactly
+    assert r.depth[-1] < 1e-6 and abs(r.depth_rate - r.predicted_depth_rate) < 0.1
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(seed=-1), "seed"), (dict(seed=0, H=1), "H"), (dict(seed=0, top=-1.0), "top"),
+    (dict(seed=0, top=0.5, rest=0.9), "rest must not exceed top"),
+])
+def test_mirror_bad_input(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        init_depth.mirror(**kwargs)

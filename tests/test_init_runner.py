@@ -1,8 +1,9 @@
-"""Tests of the runner's W_hh initialisations for Chapter 6's sweep: ``RunConfig(init="orthogonal" | "gaussian")``.
+"""Tests of the runner's W_hh initialisations for Chapter 6's sweeps: ``RunConfig(init="orthogonal" | "gaussian" |
+"identity")``, in the tanh RNN (``cell="rnn"``) and the linear-transition RNN (``cell="ltrnn"``, ``rnnlab.ltrnn``).
 
-Both are ``rnnlab.init`` families at scale 1 written into the tanh RNN (``cell="rnn"``) by ``init.apply`` with a
-generator seeded from ``config.seed``: W_hh Haar-orthogonal, or with entries N(0, 1/H); both cell biases 0; W_xh and
-the readout stay torch's. The IRNN (W_hh = I) is ``cell="irnn"``. Older configs keep their keys.
+Each is an ``rnnlab.init`` family at scale 1 written by ``init.apply`` with a generator seeded from ``config.seed``:
+W_hh Haar-orthogonal, with entries N(0, 1/H), or I; both cell biases 0; W_xh and the readout stay torch's. The IRNN
+(W_hh = I, ReLU) is ``cell="irnn"``. Older configs keep their keys.
 """
 import json
 import pathlib
@@ -18,6 +19,7 @@ from rnnlab.experiments.config import FAMILY_INITS, INITS, LATER
 RESULTS = pathlib.Path(init.__file__).parent / "experiments" / "results"
 SEEDS = (0, 1, 2, 3, 4)
 TINY = dict(hidden=4, steps=6, batch=4, eval_every=3, eval_size=20)
+RANDOM_INITS = tuple(f for f in FAMILY_INITS if f != "identity")  # the identity draws nothing
 
 
 def w_hh(config: RunConfig) -> np.ndarray:
@@ -73,7 +75,7 @@ def test_the_same_family_as_init_apply_with_the_seed(which):
 
 # --- determinism ------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("which", FAMILY_INITS)
+@pytest.mark.parametrize("which", RANDOM_INITS)
 def test_w_hh_is_a_function_of_the_seed_and_leaves_the_global_rng_alone(which):
     state = torch.get_rng_state()
     first = w_hh(RunConfig("copy", 10, hidden=16, init=which, seed=5))
@@ -133,18 +135,66 @@ def test_committed_configs_keep_their_keys(name):
 # --- bad inputs ------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("kwargs, match", [
-    (dict(init="xavier"), r"init must be one of \['basic_tanh', 'gaussian', 'orthogonal', 'torch'\]; got 'xavier'"),
+    (dict(init="xavier"), r"init must be one of \['basic_tanh', 'gaussian', 'identity', 'orthogonal', 'torch'\]; "
+                          "got 'xavier'"),
     (dict(init="Orthogonal"), "init must be one of"),
-    (dict(init="identity"), "init must be one of"),  # the identity is cell='irnn'
     (dict(init=1), "init must be one of"),
     (dict(init=["orthogonal"]), "init must be one of"),
-    (dict(init="orthogonal", cell="irnn"), "init='orthogonal' is the orthogonal initialisation of a tanh RNN's W_hh "
-                                           r"\(the IRNN is cell='irnn'\): it needs cell='rnn'; got cell='irnn'"),
-    (dict(init="orthogonal", cell="lstm"), "needs cell='rnn'; got cell='lstm'"),
-    (dict(init="gaussian", cell="gru"), "needs cell='rnn'; got cell='gru'"),
-    (dict(init="gaussian", cell="lstm", forget_bias=1.0), "needs cell='rnn'"),
+    (dict(init="orthogonal", cell="irnn"), "init='orthogonal' initialises the single W_hh of a tanh RNN or an LT-RNN: "
+                                           r"it needs cell='rnn' or 'ltrnn' \(the IRNN is cell='irnn'\); got "
+                                           "cell='irnn'"),
+    (dict(init="orthogonal", cell="lstm"), "needs cell='rnn' or 'ltrnn'.*; got cell='lstm'"),
+    (dict(init="gaussian", cell="gru"), "needs cell='rnn' or 'ltrnn'.*; got cell='gru'"),
+    (dict(init="identity", cell="gru"), "needs cell='rnn' or 'ltrnn'.*; got cell='gru'"),
+    (dict(init="gaussian", cell="lstm", forget_bias=1.0), "needs cell='rnn' or 'ltrnn'"),
     (dict(init="basic_tanh", cell="irnn"), "Pascanu et al.'s initialisation of a tanh RNN: it needs cell='rnn'"),
+    (dict(init="basic_tanh", cell="ltrnn"), "Pascanu et al.'s initialisation of a tanh RNN: it needs cell='rnn'"),
+    (dict(cell="ltrnn"), r"cell='ltrnn' \(a linear transition W_hh\) needs its W_hh from a family: init must be one "
+                         r"of \['orthogonal', 'gaussian', 'identity'\]; got init='torch'"),
+    (dict(cell="ltrnn", init="orthogonal", forget_bias=1.0), "forget_bias applies only to cell='lstm'"),
+    (dict(cell="ltrnn", init="orthogonal", omega=1.0), "omega .* needs cell='rnn'"),
 ])
 def test_bad_init_is_a_clear_value_error(kwargs, match):
     with pytest.raises(ValueError, match=match):
         RunConfig("copy", 10, **kwargs)
+
+
+# --- the linear-transition RNN (cell="ltrnn") --------------------------------------------------------------------
+
+@pytest.mark.parametrize("which", FAMILY_INITS)
+def test_ltrnn_step_is_its_formula(which):
+    model = build_model(RunConfig("adding", 5, cell="ltrnn", init=which, hidden=6, seed=2))
+    cell = model.cell
+    assert model.cell_type == "lt" and torch.count_nonzero(cell.bias_hh) == 0 and torch.count_nonzero(cell.bias_ih) == 0
+    with torch.no_grad():
+        torch.nn.init.normal_(cell.bias_hh, generator=torch.Generator().manual_seed(0))  # a nonzero b_hh is used too
+        x, h = torch.randn(3, 2, dtype=torch.float64), torch.randn(3, 6, dtype=torch.float64)
+        expected = h @ cell.weight_hh.T + cell.bias_hh + torch.tanh(x @ cell.weight_ih.T + cell.bias_ih)
+        torch.testing.assert_close(cell(x, h), expected, rtol=0, atol=1e-15)
+    if which == "identity":
+        assert torch.equal(cell.weight_hh, torch.eye(6, dtype=torch.float64))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_ltrnn_jacobian_over_the_lag_is_the_matrix_power_and_orthogonal_keeps_the_gradient(seed):
+    """∂h_T/∂h_t = W_hh^(T−t) exactly (the transition is linear): with W_hh orthogonal every singular value is 1 at
+    every lag, so ‖∂L/∂h_t‖ is the same for all t — no vanishing, no exploding — whatever the inputs."""
+    T, H = 40, 8
+    model = build_model(RunConfig("adding", T, cell="ltrnn", init="orthogonal", hidden=H, seed=seed))
+    x = 3 * torch.randn(1, T, 2, dtype=torch.float64, generator=torch.Generator().manual_seed(seed))  # large inputs
+    _, states = model(x, return_states=True)
+    W = model.cell.weight_hh.detach()
+    for t in (0, 10, 25, T - 2):
+        J = torch.stack([torch.autograd.grad(states[-1][0, i], states[t], retain_graph=True)[0][0]
+                         for i in range(H)])  # (H, H) ∂h_T/∂h_{t+1}
+        torch.testing.assert_close(J, torch.linalg.matrix_power(W, T - 1 - t), rtol=0, atol=1e-12)
+        np.testing.assert_allclose(torch.linalg.svdvals(J).numpy(), 1.0, rtol=0, atol=1e-12)
+
+
+def test_ltrnn_trains_and_is_reproducible():
+    config = RunConfig("adding", 6, cell="ltrnn", init="identity", clip=1.0, seed=1, **TINY)
+    first, again = run(config), run(config)
+    assert {k: v for k, v in first.items() if k != "wall_time"} == {k: v for k, v in again.items() if k != "wall_time"}
+    assert config.key.endswith(",seed=1,init=identity") and ",cell=ltrnn," in config.key
+    tanh = run(RunConfig("adding", 6, init="identity", clip=1.0, seed=1, **TINY))  # the same W_hh inside a tanh
+    assert first["grad_norms_init"] != tanh["grad_norms_init"]

@@ -15,8 +15,6 @@ def test_runs_are_reproducible_and_report_the_trained_spectrum():
     b, _ = it.run("IRNN", 2, TINY)
     assert a.mse == b.mse and a.initial_mse == b.initial_mse and a.diverged_at is None
     np.testing.assert_allclose(a.W_singular, np.linalg.svd(init.recurrent_weight(model), compute_uv=False))
-    runs = it.comparison([0, 1], TINY)
-    assert list(runs) == list(it.RECIPES) and all(len(v) == 2 for v in runs.values())
 
 
 def test_training_leaves_torchs_thread_count_as_it_found_it():
@@ -59,9 +57,6 @@ def test_initial_gradient_norm_matches_backward_of_the_same_loss():
     (lambda: it.build("lstm", 0), "recipe"),
     (lambda: it.build("IRNN", -1), "seed"),
     (lambda: it.run("IRNN", 0, setup={"T": 5}), "setup"),
-    (lambda: it.comparison([], TINY), "seeds"),
-    (lambda: it.comparison(3, TINY), "seeds"),
-    (lambda: it.comparison([0, -1], TINY), "seed"),
     (lambda: it.orthogonality_error(torch.nn.Linear(2, 2)), "model"),
     (lambda: it.initial_gradient_norm("IRNN", 0, 1), "T"),
     (lambda: it.initial_gradient_norm("IRNN", 0, 10, input_scale=-1.0), "input_scale"),

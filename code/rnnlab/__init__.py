@@ -16,6 +16,7 @@ The library:
 - ``gradcheck``    finite differences, relative error, torch autograd refs    (Chapter 2)
 - ``tasks``        synthetic sequence tasks                                   (Chapters 1, 8)
 - ``models``       small torch models                                         (Chapters 1, 8)
+- ``ltrnn``        the linear-transition cell h_t = W_hh h_{t-1} + tanh(W_xh x_t + b) (Chapter 6)
 - ``train``        one training loop with clipping and gradient logging       (Chapters 1, 5, 8)
 - ``seeds``        the seeds claims about random families are checked over    (every chapter)
 - ``clipping``       norm and value clipping, total norm, the angle they turn  (Chapter 5)
@@ -36,8 +37,9 @@ The library:
 
 The chapter layer (``rnnlab.chapters``): ``feedback`` (Chapter 1), ``bptt``, ``bptt_paths``, ``bptt_explorer``
 (2), ``saturation``, ``saturation_rnns`` (3), ``criteria``, ``criteria_figures`` (4), ``cliff``,
-``clipping_runs``, ``clipping_penalties`` (5), ``init_profiles``, ``init_figures``, ``init_training`` (6), ``gates``,
-``gates_figures``, ``gates_training`` (7), ``longterm``, ``longterm_figures``, ``longterm_tasks`` (8), ``bidir``,
+``clipping_runs``, ``clipping_penalties`` (5), ``init_profiles``, ``init_figures``, ``init_training``,
+``init_lag`` (6), ``gates``,
+``gates_figures`` (7), ``longterm``, ``longterm_figures``, ``longterm_tasks`` (8), ``bidir``,
 ``bidir_figures`` (9) — its docstring maps them.
 
 Importing ``rnnlab`` imports nothing heavy and changes no global state (no seeding, no plot styling).

@@ -72,7 +72,7 @@ def apply(model: RecurrentClassifier, family: str, gain: float = 1.0, seed: int 
     Parameters
     ----------
     model : RecurrentClassifier
-        Must have ``cell="rnn"`` (a single W_hh; LSTM and GRU stack gate blocks).
+        Must have ``cell="rnn"`` or ``"lt"`` (a single W_hh; LSTM and GRU stack gate blocks).
     family : {"gaussian", "orthogonal", "identity"}
     gain : float ≥ 0
     seed : int ≥ 0
@@ -83,8 +83,8 @@ def apply(model: RecurrentClassifier, family: str, gain: float = 1.0, seed: int 
     """
     if not isinstance(model, RecurrentClassifier):
         raise ValueError(f"model must be a models.RecurrentClassifier; got {type(model).__name__}")
-    if model.cell_type != "rnn":
-        raise ValueError(f"model must have cell='rnn' (one square W_hh); got cell={model.cell_type!r}, whose "
+    if model.cell_type not in ("rnn", "lt"):
+        raise ValueError(f"model must have cell='rnn' or 'lt' (one square W_hh); got cell={model.cell_type!r}, whose "
                          f"weight_hh stacks gate blocks")
     family = _check_family(family)
     gain = check_float("gain", gain, low=0.0)

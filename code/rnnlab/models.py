@@ -25,9 +25,10 @@ import torch.nn.functional as F
 from torch import nn
 
 from ._validate import check_bool, check_choice, check_int
+from .ltrnn import LinearTransitionCell
 from .tasks import Batch
 
-CELLS = {"rnn": nn.RNNCell, "lstm": nn.LSTMCell, "gru": nn.GRUCell}
+CELLS = {"rnn": nn.RNNCell, "lstm": nn.LSTMCell, "gru": nn.GRUCell, "lt": LinearTransitionCell}
 
 
 def check_input(x, input_size: int, dtype: torch.dtype) -> torch.Tensor:
@@ -114,10 +115,10 @@ class RecurrentClassifier(nn.Module):
         Hidden size H.
     n_outputs : int
         Number of outputs (classes for cross-entropy, targets for MSE).
-    cell : {"rnn", "lstm", "gru"}
-        The update h_{t-1}, x_t -> h_t: torch.nn.RNNCell, LSTMCell or GRUCell.
+    cell : {"rnn", "lstm", "gru", "lt"}
+        The update h_{t-1}, x_t -> h_t: torch.nn.RNNCell, LSTMCell, GRUCell or ``ltrnn.LinearTransitionCell``.
     nonlinearity : {"tanh", "relu"}
-        φ of the vanilla RNN cell; only "tanh" is allowed for "lstm" and "gru" (their gates are fixed).
+        φ of the vanilla RNN cell; only "tanh" is allowed for the others (their activations are fixed).
     seed : int
         Seed for the initial parameters (the global torch RNG is left untouched).
     dtype : torch.dtype

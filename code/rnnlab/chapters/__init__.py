@@ -22,12 +22,12 @@ chapter each and are imported by it, e.g. ``from rnnlab.chapters import bptt``:
 - ``clipping_adam``     Chapter 5: what norm clipping changes under Adam
 - ``init_profiles``     Chapter 6: spectra and gain profiles of the initialisation families
 - ``init_figures``      Chapter 6: its figures and the initialisation explorer
-- ``init_training``     Chapter 6: the adding-problem comparison and the orthogonal constraint
+- ``init_training``     Chapter 6: small adding-problem runs, the orthogonal constraint, initial loss gradients
+- ``init_lag``          Chapter 6: the recipes over the lag after Henaff et al. (committed sweeps init-lr, init-lag)
 - ``init_depth``        Chapter 6: vanishing along depth (independent layers) against along time (one W_hh)
 - ``cell_diagrams``     Chapter 7: the LSTM and GRU cells drawn in the chapter's notation
 - ``gates``             Chapter 7: gated cells' parameters, retention over the lag, gate traces, cost counts
 - ``gates_figures``     Chapter 7: its figures and its two explorers (retention, gates over a pulse)
-- ``gates_training``    Chapter 7: tanh RNN vs LSTM vs GRU on the adding problem
 - ``longterm``          Chapter 8: the committed sweeps as tables — success, steps to solve, gradient fates
 - ``longterm_figures``  Chapter 8: its figures and the sweep explorer (no training)
 - ``longterm_tasks``    Chapter 8: the tasks' example sequences and input-blind baselines

@@ -12,7 +12,9 @@ module compares the two with factors that cannot be told apart one at a time:
   grows or shrinks by about ``(mean_i σ_i²)^{1/2}`` per layer, whatever W's eigenvalues are.
 
 W is Chapter 4's non-normal matrix (``spectral.nonnormal``): its spectral radius is fixed while its singular
-values are pushed up, so the two criteria can disagree.
+values are pushed up, so the two criteria can disagree. ``mirror`` draws the opposite case, a symmetric W with one
+eigenvalue above 1 and the rest small, so that ρ(W) > 1 while mean_i σ_i² < 1: it explodes along time and vanishes
+along depth.
 """
 from __future__ import annotations
 
@@ -80,3 +82,22 @@ def depth_and_time(seed: int, setup: Setup = Setup()) -> DepthTime:
     s = spectral.singular_values(W)  # (H,)
     layers = np.stack([spectral.with_singular_values(s, rng) for _ in range(setup.n)])  # (n, H, H)
     return DepthTime(float(setup.rho), s, spectral.power_norms(W, setup.n), spectral.jacobian_product_norms(layers))
+
+
+def mirror(seed: int, H: int = 64, n: int = 300, top: float = 1.2, rest: float = 0.5) -> DepthTime:
+    """The mirror case: ``W = Q diag(top, rest, …, rest) Qᵀ`` with Q Haar-orthogonal from ``default_rng(seed)``.
+
+    W is symmetric, so its singular values are its eigenvalues' sizes: ρ(W) = σ_max(W) = ``top`` and
+    ``mean_i σ_i² = (top² + (H − 1) rest²) / H``. With ``top > 1`` and that mean below 1, the shared matrix's product
+    grows like ``topⁿ`` while the independent layers' shrinks like ``(mean_i σ_i²)^{n/2}``.
+    """
+    seed, H, n = check_int("seed", seed, low=0), check_int("H", H, low=2), check_int("n", n, low=1)
+    top, rest = check_float("top", top, low=0.0), check_float("rest", rest, low=0.0)
+    if rest > top:
+        raise ValueError(f"rest must not exceed top (top is the largest eigenvalue); got top={top}, rest={rest}")
+    rng = np.random.default_rng(seed)
+    Q = spectral.orthogonal(H, rng)  # (H, H)
+    s = np.array([top] + [rest] * (H - 1))  # (H,) descending
+    W = (Q * s) @ Q.T  # (H, H) Q diag(s) Qᵀ
+    layers = np.stack([spectral.with_singular_values(s, rng) for _ in range(n)])  # (n, H, H)
+    return DepthTime(float(top), s, spectral.power_norms(W, n), spectral.jacobian_product_norms(layers))

@@ -1,4 +1,5 @@
-"""Chapter 6: the training comparison — tanh RNN (Gaussian, orthogonal W_hh) against the IRNN, adding problem.
+"""Chapter 6: small training runs on the adding problem — the IRNN with and without an orthogonality constraint (§6.4),
+and the initial loss gradient of each recipe (§6.2). The comparison over the lag is §6.3's committed sweep (init_lag).
 
 Every run trains a ``models.RecurrentClassifier`` (H = 16) initialised by ``rnnlab.init.apply`` with
 ``rnnlab.train.train`` (Adam, gradient-norm clipping at 1: our choice — the Keras ``mnist_irnn`` example sets
@@ -92,14 +93,6 @@ def run(recipe: str, seed: int, setup: Setup = Setup(), orthogonal_constraint: b
     mse = history.eval_metric[-1] if history.diverged_at is None else float("inf")
     W = spectral.singular_values(init.recurrent_weight(model))  # (H,)
     return Run(recipe, seed, float(mse), float(history.eval_metric[0]), history.diverged_at, W), model
-
-
-def comparison(seeds, setup: Setup = Setup()) -> dict:
-    """``{recipe: [Run, …]}``: every recipe trained once per seed (float32, one thread is enough)."""
-    seeds = [check_int("each seed", s, low=0) for s in seeds] if hasattr(seeds, "__iter__") else None
-    if not seeds:
-        raise ValueError("seeds must be a non-empty list of non-negative integers, e.g. seeds.claim_seeds()")
-    return {name: [run(name, s, setup)[0] for s in seeds] for name in RECIPES}
 
 
 def orthogonality_error(model: models.RecurrentClassifier) -> float:

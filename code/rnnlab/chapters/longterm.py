@@ -22,15 +22,19 @@ from ..experiments.sweeps import get_sweep
 # The sweeps' models, in their order: (cell, forget_bias) -> the name the chapter prints.
 MODELS = {("rnn", None): "tanh RNN", ("irnn", None): "IRNN", ("lstm", None): "LSTM",
           ("lstm", 1.0): "LSTM b_f=1", ("gru", None): "GRU"}
+# Chapter 6's recipes (sweeps.INIT_MODELS): (cell, init) -> name; any other init keeps the cell's name
+INIT_NAMES = {("rnn", "orthogonal"): "tanh orth.", ("rnn", "gaussian"): "tanh Gauss.",
+              ("ltrnn", "orthogonal"): "LT orth.", ("ltrnn", "identity"): "LT ident."}
 
 
 def model_name(config) -> str:
-    """The printed name of a config's model and how it was trained, e.g. "LSTM b_f=1", "GRU k=1", "tanh RNN readout".
+    """The printed name of a config's model and how it was trained, e.g. "LSTM b_f=1", "GRU k=1", "tanh RNN readout",
+    "LT orth." (Chapter 6's recipes, ``INIT_NAMES``).
 
     Full BPTT adds nothing; truncated BPTT adds "k=K" (``RunConfig.truncate``), training the readout alone adds
     "readout" (``RunConfig.train``): the controls of Chapter 8 are separate rows, never pooled with full BPTT.
     """
-    name = MODELS[(config.cell, config.forget_bias)]
+    name = INIT_NAMES.get((config.cell, config.init)) or MODELS[(config.cell, config.forget_bias)]
     if config.truncate is not None:
         return f"{name} k={config.truncate}"
     return f"{name} readout" if config.train == "readout" else name
@@ -38,10 +42,11 @@ def model_name(config) -> str:
 
 def base_model(name: str) -> str:
     """The model of a printed name without its control: "GRU k=1" -> "GRU", "tanh RNN readout" -> "tanh RNN"."""
-    for model in sorted(MODELS.values(), key=len, reverse=True):  # "LSTM b_f=1 k=1" is not "LSTM" + " b_f=1 k=1"
+    names = [*MODELS.values(), *INIT_NAMES.values()]
+    for model in sorted(names, key=len, reverse=True):  # "LSTM b_f=1 k=1" is not "LSTM" + " b_f=1 k=1"
         if name == model or name.startswith(model + " "):
             return model
-    raise ValueError(f"{name!r} is not a model name of the sweeps ({list(MODELS.values())}, with 'k=K' or "
+    raise ValueError(f"{name!r} is not a model name of the sweeps ({names}, with 'k=K' or "
                      f"'readout' after it)")
 
 

@@ -19,12 +19,14 @@ from .._validate import check_choice, check_float, check_int
 from ..train import TrainConfig
 from .registry import task_spec
 
-CELLS = ("rnn", "irnn", "lstm", "gru")  # tanh RNN, ReLU RNN with W_hh = I (Le et al. 2015), LSTM, GRU
+# tanh RNN, ReLU RNN with W_hh = I (Le et al. 2015), LSTM, GRU, linear-transition RNN (rnnlab.ltrnn; Henaff et al.)
+CELLS = ("rnn", "irnn", "lstm", "gru", "ltrnn")
 TRAINED = ("all", "readout")  # what RunConfig.train may update: every parameter, or the readout only
 # W_hh's initialisation (see build_model): torch's default, Pascanu et al.'s "basic tanh", or one of rnnlab.init's
-# families at scale 1 — "orthogonal" (Haar-random orthogonal) and "gaussian" (entries N(0, 1/H)) — with zero biases
-INITS = ("torch", "basic_tanh", "orthogonal", "gaussian")
-FAMILY_INITS = ("orthogonal", "gaussian")  # the inits that are rnnlab.init families (init.apply with gain 1)
+# families at scale 1 — "orthogonal" (Haar-random orthogonal), "gaussian" (entries N(0, 1/H)), "identity" — with zero
+# biases
+INITS = ("torch", "basic_tanh", "orthogonal", "gaussian", "identity")
+FAMILY_INITS = ("orthogonal", "gaussian", "identity")  # the inits that are rnnlab.init families (init.apply, gain 1)
 # fields added later: in the key and dict only when not these defaults
 LATER = {"truncate": None, "train": "all", "omega": 0.0, "init": "torch"}
 
@@ -48,16 +50,17 @@ class RunConfig:
     adds α times their regularizer Ω to W_hh's gradient (``train.TrainConfig.omega``; tanh RNN only), and
     ``init = "basic_tanh"`` draws W_hh, W_xh and W_out from N(0, 0.1²) with zero biases (their "basic tanh").
 
-    Chapter 6 compares initialisations of the tanh RNN's W_hh (after Henaff, Szlam & LeCun 2016): ``init =
-    "orthogonal"`` makes W_hh a Haar-random orthogonal matrix, ``init = "gaussian"`` draws its entries from
-    N(0, 1/H) (``rnnlab.init``'s families at scale 1, ``init.apply``); both zero the two cell biases and keep
-    torch's W_xh and readout, so that only W_hh differs from ``cell="irnn"`` (W_hh = I, ReLU, zero biases)
-    besides the activation.
+    Chapter 6 compares initialisations of W_hh (after Henaff, Szlam & LeCun 2016): ``init = "orthogonal"`` makes
+    W_hh a Haar-random orthogonal matrix, ``init = "gaussian"`` draws its entries from N(0, 1/H), ``init =
+    "identity"`` sets W_hh = I (``rnnlab.init``'s families at scale 1, ``init.apply``); each zeroes the two cell
+    biases and keeps torch's W_xh and readout, so that only W_hh differs from ``cell="irnn"`` (W_hh = I, ReLU, zero
+    biases) besides the cell. They apply to the tanh RNN and to ``cell="ltrnn"``, the linear-transition RNN of
+    ``rnnlab.ltrnn`` (h_t = W_hh h_{t−1} + b_hh + tanh(W_xh x_t + b_ih)), which needs one of them.
     """
 
     task: str  # a name of registry.TASKS
     T: int  # the lag: sequence length (the delay for "copy", whose sequences are T + 20 long)
-    cell: str = "rnn"  # "rnn" (tanh), "irnn" (ReLU, W_hh = I, zero biases), "lstm", "gru"
+    cell: str = "rnn"  # "rnn" (tanh), "irnn" (ReLU, W_hh = I, zero biases), "lstm", "gru", "ltrnn" (linear W_hh)
     hidden: int = 32  # hidden size H
     forget_bias: float | None = None  # LSTM only: b_f set by init.forget_bias; None keeps torch's init
     clip: float | None = None  # norm-clipping threshold, or None
@@ -71,8 +74,9 @@ class RunConfig:
     truncate: int | None = None  # None: full BPTT; k ≥ 1: gradient back at most k steps (see above)
     train: str = "all"  # "all" trains every parameter; "readout" only the readout, the cell stays as initialised
     omega: float = 0.0  # weight α of Pascanu et al.'s Ω added to W_hh's gradient (tanh RNN, full BPTT); 0: none
-    init: str = "torch"  # "torch": torch's default; tanh RNN only: "basic_tanh" (N(0, 0.1²) weights, zero biases),
-    #                      "orthogonal" (W_hh Haar-orthogonal), "gaussian" (W_hh ~ N(0, 1/H)), both with zero biases
+    init: str = "torch"  # "torch": torch's default; tanh RNN only: "basic_tanh" (N(0, 0.1²) weights, zero biases);
+    #                      tanh RNN or LT-RNN: "orthogonal" (W_hh Haar-orthogonal), "gaussian" (W_hh ~ N(0, 1/H)),
+    #                      "identity" (W_hh = I), each with zero biases
 
     def __post_init__(self):
         spec = task_spec(self.task)
@@ -97,10 +101,15 @@ class RunConfig:
         if not isinstance(self.init, str):
             raise ValueError(f"init must be one of {list(INITS)}; got {self.init!r}")
         check_choice("init", self.init, INITS)
-        if self.init != "torch" and self.cell != "rnn":
-            what = ("Pascanu et al.'s initialisation of a tanh RNN" if self.init == "basic_tanh" else
-                    f"the {self.init} initialisation of a tanh RNN's W_hh (the IRNN is cell='irnn')")
-            raise ValueError(f"init={self.init!r} is {what}: it needs cell='rnn'; got cell={self.cell!r}")
+        if self.init == "basic_tanh" and self.cell != "rnn":
+            raise ValueError(f"init='basic_tanh' is Pascanu et al.'s initialisation of a tanh RNN: it needs "
+                             f"cell='rnn'; got cell={self.cell!r}")
+        if self.init in FAMILY_INITS and self.cell not in ("rnn", "ltrnn"):
+            raise ValueError(f"init={self.init!r} initialises the single W_hh of a tanh RNN or an LT-RNN: it needs "
+                             f"cell='rnn' or 'ltrnn' (the IRNN is cell='irnn'); got cell={self.cell!r}")
+        if self.cell == "ltrnn" and self.init not in FAMILY_INITS:
+            raise ValueError(f"cell='ltrnn' (a linear transition W_hh) needs its W_hh from a family: init must be one "
+                             f"of {list(FAMILY_INITS)}; got init={self.init!r}")
         check_float("omega", self.omega, low=0.0)
         if self.omega and (self.cell != "rnn" or self.train != "all"):
             raise ValueError(f"omega (Pascanu et al.'s Ω) acts on the W_hh of a tanh RNN that is trained: it needs "
@@ -151,7 +160,7 @@ def build_model(config: RunConfig) -> models.RecurrentClassifier:
     if not isinstance(config, RunConfig):
         raise ValueError(f"config must be a RunConfig; got {type(config).__name__}")
     spec = task_spec(config.task)
-    cell = "rnn" if config.cell == "irnn" else config.cell
+    cell = {"irnn": "rnn", "ltrnn": "lt"}.get(config.cell, config.cell)
     model = models.RecurrentClassifier(spec.input_size, config.hidden, spec.n_outputs, cell=cell,
                                        nonlinearity="relu" if config.cell == "irnn" else "tanh",
                                        seed=config.seed, dtype=torch.float64, every_step=spec.every_step)

@@ -5,52 +5,7 @@ the definition (task, model, clip, T, seed — the last varies fastest), never b
 
 The lag sweeps: 5 models (tanh RNN, IRNN, LSTM, LSTM with forget bias 1, GRU) × without / with norm clipping
 (threshold 1) × 4 lags × 5 seeds = 200 runs each, H = 32, Adam lr 0.01, batches of 32, evaluated every 50 steps
-on 500 held-out sequences. Wall time of one run per model at each sweep's largest lag (seed 0, no clipping,
-float64, one thread), measured on a 2-core machine shared with other work (load ≈ 2.8), and the estimated wall
-time of the whole sweep with ``--jobs 2`` on 2 cores — from those runs (cost taken as linear in the sequence
-length) and, second, from the cost of a step and of an evaluation measured at every lag (least of 5 repeats):
-
-==========  =======  =====  ==================================================  ===============
-sweep       lags     steps  one run: RNN, IRNN, LSTM, LSTM (b_f = 1), GRU       ``--jobs 2``
-==========  =======  =====  ==================================================  ===============
-lag-adding  10–80    3000   25, 20, 50, 38, 43 s (T = 80)                       ≈ 27 / 21 min
-lag-order   10–80    3000   20, 20, 42, 42, 40 s (T = 80)                       ≈ 26 / 26 min
-lag-latch   25–200   1000   17, 14, 48, 31, 28 s (T = 200)                      ≈ 22 / 24 min
-==========  =======  =====  ==================================================  ===============
-
-Measured runs: lag-adding 22 min, lag-order 24 min, lag-latch 28 min with ``--jobs 2`` (beside other work).
-``latch-budget`` (30 runs: the gated models of lag-latch, clipped, at T = 25 and 50 with 3000 steps) took 7 min
-with ``--jobs 2`` (770 s of run time). Starting a worker adds a few seconds. ``smoke`` (20 runs) took 10 s with one
-job. ``latch-controls`` (120 runs: lag-latch's tanh RNN with truncated BPTT, k = 1 and 5, or the readout alone):
-one run with k = 1 at T = 200 (seed 0, no clipping) took 21 s (load ≈ 3), no cheaper than full BPTT's 17 s (the
-forward pass and evaluations dominate); estimated ≈ 10–12 min with ``--jobs 2`` on a quiet machine.
-
-``marked-latch`` (90 runs: tanh RNN, LSTM (b_f = 1), GRU × full BPTT / k = 1 × T = 25, 50, 100 × 5 seeds, 1000
-steps; 6142 s of run time) took about 60 min with ``--jobs 2`` on a 2-core machine shared with other work (load ≈ 6–8);
-it first had T = 200 too, dropped for time (nothing solved there on the plain latch's gated runs either).
-``lag-controls`` (175 runs: the k = 1 control of every clipped model × lag that full BPTT solved at least once in
-lag-adding, lag-order and copy-delay; 9797 s of run time) took 82 min with ``--jobs 2`` at load ≈ 4–8; on a quiet
-machine both would take about half their run time in wall time with two jobs.
-
-``copy-delay`` (75 runs; 26 min with ``--jobs 2``, 3093 s of run time) has H = 128 and clipping only: in trial runs
-(seed 0, clip 1, 3000 steps, delay 5) no model with H = 32 came near the criterion (final cross-entropy 86% (LSTM)
-and 85% (GRU) of the baseline), at H = 64 the GRU reached 25% and the LSTM (b_f = 1) 45%, and at H = 128 the GRU
-met it (step 1900). One run with H = 128 took 13–16 s (tanh RNN, IRNN, delay 5) to 41 s (GRU, delay 10) on a quiet
-machine.
-
-Chapter 5's ``clip-order-lr`` (24 runs: Pascanu et al.'s three variants MSGD, MSGD-C, MSGD-CR × learning rates 0.01,
-0.03, 0.1, 0.3 × tuning seeds 100, 101, temporal order at T = 30; tanh RNN, H = 50, SGD, 3000 updates of 20 sequences)
-took 15.5 min with one job (921 s of run time), and ``clip-order`` (60 runs: the three variants at their chosen rates ×
-T = 10, 20, 30, 40 × 5 seeds) 24 min (1427 s), both with ``--jobs 1`` on a 2-core machine shared with two other sweeps
-(load ≈ 7). One run took 8–26 s at T = 10 and 20–52 s at T = 40; Ω adds about half to a step's cost.
-
-Chapter 8's fair comparison (§8.10), all with ``--jobs 2`` on a 2-core machine shared with other work (load ≈ 2–4):
-``order-lr`` (40 runs, 965 s of run time) took 8 min, ``copy-lr`` (40 runs of H = 128, 2850 s) 24 min, ``order-tuned``
-(80 runs, 1477 s) 12.6 min, ``copy-tuned`` (45 runs, 1513 s) 13 min, ``order-tuned-controls`` (30 runs, 355 s)
-3 min, ``adding-lr`` (40 runs, 812 s) 7 min, ``adding-hs`` (80 runs, 1096 s) 9 min, ``adding-tuned`` (100 runs,
-2144 s) 18 min, ``adding-tuned-controls`` (10 runs, 110 s) 1 min. A tuning sweep trains every model at ``ADAM_LRS``
-on ``TUNING_SEEDS`` at one lag (``LR_TUNING``); its tuned sweep, every model whose chosen rate (``TUNED_LR``) is not
-0.01, over the lag sweep's lags on ``SEEDS``.
+on 500 held-out sequences. What each sweep cost to run, measured, is in ``costs.md`` beside this module.
 """
 from __future__ import annotations
 
@@ -151,8 +106,7 @@ PASCANU_TUNING_SEEDS = (100, 101)  # not the reported SEEDS
 PASCANU_LR = {(None, 0.0): 0.03, (1.0, 0.0): 0.1, (1.0, 4.0): 0.3}
 # Sweeps that only choose a hyperparameter, on tuning seeds disjoint from SEEDS: no claim rests on their counts, so
 # they may have fewer than 5 seeds per cell.
-TUNING_SWEEPS = ("clip-order-lr", "order-lr", "copy-lr", "adding-lr")
-
+TUNING_SWEEPS = ("clip-order-lr", "order-lr", "copy-lr", "adding-lr", "init-lr")
 
 # Chapter 8's fair comparisons: each model's Adam learning rate, chosen on tuning seeds (not SEEDS) at one lag per
 # task, clipped at 1, on a grid around the 0.01 the lag sweeps use (which is one of its points).
@@ -166,6 +120,37 @@ LAG_SWEEP = {"order": "lag-order", "copy": "copy-delay", "adding": "lag-adding"}
 # (a test checks that they agree with the committed tuning runs).
 TUNED_LR = {"order": (0.003, 0.003, 0.001, 0.01, 0.03), "copy": (0.003, 0.001, 0.03, 0.01, 0.01),
             "adding": (0.003, 0.003, 0.03, 0.03, 0.03)}
+
+
+# Chapter 6, after Henaff, Szlam & LeCun (2016): W_hh orthogonal or Gaussian in a tanh RNN, orthogonal or identity in
+# their linear-transition RNN, and the IRNN on H&S's adding problem (whose k = 1 controls all failed in Chapter 8),
+# each tuned like Chapter 8's models (init-lr), then over the lag (init-lag)
+INIT_MODELS = ({"cell": "rnn", "init": "orthogonal"}, {"cell": "rnn", "init": "gaussian"},
+               {"cell": "ltrnn", "init": "orthogonal"}, {"cell": "ltrnn", "init": "identity"})
+INIT_TUNING = {"copy": LR_TUNING["copy"], "adding_hs": (40, 3000, TRAINING)}
+INIT_TASK_MODELS = {"copy": INIT_MODELS, "adding_hs": ({"cell": "irnn"},) + INIT_MODELS}
+INIT_LR = {"copy": (0.001, 0.001, 0.003, 0.003), "adding_hs": (0.003, 0.003, 0.001, 0.001, 0.001)}  # from init-lr
+INIT_LAGS = {"copy": (10, 20), "adding_hs": (20, 40)}  # every recipe; the LT-RNN orth. on copy also at 40 and 80
+INIT_CONTROLS = (("copy", 2, (20, 80), {"truncate": 1}), ("copy", 2, (20, 80), {"train": "readout"}),
+                 ("copy", 0, (10, 20), {"train": "readout"}),
+                 ("adding_hs", 0, (20, 40), {"truncate": 1}), ("adding_hs", 1, (20,), {"truncate": 1}),
+                 ("adding_hs", 2, (20,), {"truncate": 1}))  # (task, index in INIT_TASK_MODELS, lags, control)
+
+
+def _init_lag() -> tuple:
+    """init-lag's configs: every recipe at its chosen rate over INIT_LAGS, the LT-RNN orth. on copy at 40 and 80 too,
+    then the controls (INIT_CONTROLS: k = 1 where a recipe solved in tuning or here; on copy the readout alone, for the
+    LT-RNN orth. and, beside it, the tanh RNN orth.) —
+    clipped, SEEDS, the tuning's budget and settings."""
+    def at(task, m, lags, **control):
+        _, steps, settings = INIT_TUNING[task]
+        model = {**INIT_TASK_MODELS[task][m], **control}
+        return grid("init", "", tasks=(task,), models=(model,), lags=lags, clips=(1.0,), steps=steps,
+                    **{**settings, "lr": INIT_LR[task][m]}).configs
+    return (tuple(c for task, models in INIT_TASK_MODELS.items() for m in range(len(models))
+                  for c in at(task, m, INIT_LAGS[task]))
+            + at("copy", 2, (40, 80))
+            + tuple(c for task, m, lags, control in INIT_CONTROLS for c in at(task, m, lags, **control)))
 
 
 def _tuned(task: str) -> tuple:
@@ -186,10 +171,10 @@ def _tuned_controls(task: str, solved: dict) -> tuple:
                  for c in controls_where_solved(task, {T: (m,)}, steps, **{**settings, "lr": TUNED_LR[task][m]}))
 
 
-def _lr_grid(task: str) -> tuple:
+def _lr_grid(task: str, models=MODELS, tuning=LR_TUNING) -> tuple:
     """The configs of every model × ``ADAM_LRS`` × ``TUNING_SEEDS`` on ``task`` at its tuning lag, clipped."""
-    T, steps, settings = LR_TUNING[task]
-    return tuple(c for model in MODELS for lr in ADAM_LRS
+    T, steps, settings = tuning[task]
+    return tuple(c for model in models for lr in ADAM_LRS
                  for c in grid("lr", "", tasks=(task,), models=(model,), lags=(T,), seeds=TUNING_SEEDS,
                                clips=(1.0,), steps=steps, **{**settings, "lr": lr}).configs)
 
@@ -236,6 +221,10 @@ SWEEPS = {s.name: s for s in (
           "0.003, 0.01, 0.03 × tuning seeds 100, 101, delay 10, clipped, 3000 steps.", _lr_grid("copy")),
     Sweep("adding-lr", "Chapter 8, each model's learning rate for the adding problem: 5 models × Adam lr 0.001, "
           "0.003, 0.01, 0.03 × tuning seeds 100, 101, T = 40, clipped, 3000 steps.", _lr_grid("adding")),
+    Sweep("init-lr", "Chapter 6, the learning rates of init-lag: tanh RNN (W_hh orthogonal, Gaussian), LT-RNN "
+          "(orthogonal, identity) and, for adding, the IRNN × Adam lr 0.001, 0.003, 0.01, 0.03 × tuning seeds 100, "
+          "101, clipped, 3000 steps: copy at delay 10 (H = 128), H&S's adding problem at T = 40.",
+          tuple(c for task, models in INIT_TASK_MODELS.items() for c in _lr_grid(task, models, INIT_TUNING))),
     grid("adding-hs", "Hochreiter & Schmidhuber's adding problem (its second marker never in the last half): IRNN, "
          "LSTM, LSTM b_f=1, GRU, each with full BPTT and with k = 1, clipped, T = 20, 40, 5 seeds, 3000 steps.",
          tasks=("adding_hs",), models=tuple(m for g in MODELS[1:] for m in (g, {**g, "truncate": 1})),
@@ -253,6 +242,28 @@ SWEEPS.update({f"{task}-tuned": Sweep(
     f"seeds: only the models whose rate is not 0.01.", configs)
     for task in TUNED_LR if (configs := _tuned(task))})
 
+SWEEPS["init-lag"] = Sweep(
+    "init-lag", "Chapter 6, after Henaff et al. (2016): each recipe of init-lr at its chosen rate, clipped, 5 seeds: "
+    "copy at delays 10, 20 (the LT-RNN orth. also 40, 80), H&S's adding problem at T = 20, 40; with the k = 1 "
+    "controls where a recipe solved, and the readout alone on copy for the LT-RNN and the tanh RNN, orth.", _init_lag())
+# Chapter 8's lag-blocking control: truncated BPTT at the largest k whose gradient reaches no informative input (order
+# T − ⌊0.6T⌋, adding_hs T/2, marked_latch T − 2, copy T + 10: its one chunk boundary at position 10), where a failed
+# k = 1 control was read as more than the last step; each at the settings of the full-BPTT runs it controls
+BLOCKING = (("order", {"cell": "gru"}, 80, 0.01, 3000, 32, 32), ("order", {"cell": "irnn"}, 80, 0.003, 3000, 32, 32),
+            ("order", {"cell": "rnn"}, 40, 0.003, 3000, 32, 16), ("adding_hs", {"cell": "gru"}, 40, 0.01, 3000, 32, 20),
+            ("adding_hs", {"cell": "irnn"}, 40, 0.01, 3000, 32, 20),
+            ("marked_latch", {"cell": "rnn"}, 25, 0.01, 1000, 32, 23),
+            ("marked_latch", {"cell": "rnn"}, 50, 0.01, 1000, 32, 48),
+            ("copy", {"cell": "gru"}, 5, 0.01, 3000, 128, 15), ("copy", {"cell": "gru"}, 10, 0.01, 3000, 128, 20))
+SWEEPS["blocking-controls"] = Sweep(
+    "blocking-controls", "Chapter 8, the lag-blocking control: truncated BPTT just short of the nearest informative "
+    "input, where a failed k = 1 control stood beside a solved full-BPTT run, and the readout alone on the same "
+    "settings; clipped, 5 seeds.",
+    tuple(RunConfig(task=task, T=T, clip=1.0, seed=seed, steps=steps, **{**TRAINING, "hidden": hidden, "lr": lr},
+                    **model, **control)
+          for readout in (False, True)  # truncated at k; then the cell frozen, the readout alone
+          for task, model, T, lr, steps, hidden, k in BLOCKING for seed in SEEDS
+          for control in ([{"train": "readout"}] if readout else [{"truncate": k}])))
 SWEEPS["adding-tuned-controls"] = Sweep(
     "adding-tuned-controls", "Chapter 8, the k = 1 control of adding-tuned's IRNN at its chosen rate, where it solved "
     "lags its 0.01 runs did not (T = 40, 80): clipped, 5 seeds.", _tuned_controls("adding", {40: (1,), 80: (1,)}))
