@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 
 import rnnlab
 from rnnlab import (_validate, activations, attention, bidirectional, blanks, clipping, execute, flow, flow_plot,
-                    flow_spectrum, gradcheck, gru, init, lstm, lstm_jacobian, models,
+                    flow_spectrum, gradcheck, gru, init, lstm, lstm_jacobian, ltrnn, models,
                     plotting, regularizers, rnn, seeds, spectral, tasks, train, widgets)
 from rnnlab.experiments import cluster, config, errors, locking, parallel, pool, registry, runner, store, sweeps
 
@@ -236,6 +236,12 @@ ROWS += [pytest.param(call, exc, match, id=name) for name, exc, match, call in [
      lambda: _classifier()(torch.ones(2, 3, 1, dtype=torch.bool))),
     ("RecurrentClassifier-forward-truncate", ValueError, "truncate must be at least 1",
      lambda: _classifier()(torch.ones(2, 3, 1), truncate=0)),
+    ("ltrnn.LinearTransitionCell-size", ValueError, "hidden_size must be",
+     lambda: ltrnn.LinearTransitionCell(2, 0)),
+    ("ltrnn.LinearTransitionCell-dtype", ValueError, "dtype must be a torch floating-point",
+     lambda: ltrnn.LinearTransitionCell(2, 3, dtype=torch.int64)),
+    ("ltrnn.LinearTransitionCell-forward-shape", ValueError, r"x and h must be tensors of shapes \(N, D = 2\)",
+     lambda: ltrnn.LinearTransitionCell(2, 3)(torch.ones(4, 3), torch.zeros(4, 3))),
     ("RecurrentClassifier-cell-list", ValueError, "cell must be one of",
      lambda: models.RecurrentClassifier(1, 4, 2, cell=["rnn"])),
     ("RecurrentClassifier-dtype", ValueError, "dtype must be a torch floating-point",
@@ -608,9 +614,9 @@ ROWS += [pytest.param(call, exc, match, id=name) for name, exc, match, call in [
     ("experiments.parallel.status-name", ValueError, "sweep must be one of", lambda: parallel.status(["smoke"])),
     ("experiments.config.RunConfig-init", ValueError, "init must be one of",
      lambda: config.RunConfig("copy", 10, init="xavier")),
-    ("experiments.config.RunConfig-init-orthogonal-irnn", ValueError, "needs cell='rnn'; got cell='irnn'",
+    ("experiments.config.RunConfig-init-orthogonal-irnn", ValueError, "needs cell='rnn' or 'ltrnn'.*got cell='irnn'",
      lambda: config.RunConfig("copy", 10, cell="irnn", init="orthogonal")),  # silent: the identity overwritten
-    ("experiments.config.RunConfig-init-gaussian-lstm", ValueError, "needs cell='rnn'; got cell='lstm'",
+    ("experiments.config.RunConfig-init-gaussian-lstm", ValueError, "needs cell='rnn' or 'ltrnn'.*got cell='lstm'",
      lambda: config.RunConfig("adding", 10, cell="lstm", init="gaussian")),
     ("experiments.registry.TaskSpec.solved_per_sequence-classification", ValueError, "no per-sequence rule",
      lambda: registry.task_spec("order").solved_per_sequence(0.995)),
