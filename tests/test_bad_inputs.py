@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 import rnnlab
 from rnnlab import (_validate, activations, attention, bidirectional, blanks, clipping, execute, flow, flow_plot,
                     flow_spectrum, gradcheck, gru, init, lstm, lstm_jacobian, ltrnn, models,
-                    plotting, regularizers, rnn, seeds, spectral, tasks, train, widgets)
+                    plotting, regularizers, rnn, scan, scan_torch, seeds, spectral, tasks, train, widgets)
 from rnnlab.experiments import cluster, config, errors, locking, parallel, pool, registry, runner, store, sweeps
 
 N, T, D, H = 2, 3, 2, 3
@@ -40,6 +40,8 @@ GRADS = rnn.rnn_backward(np.ones((N, T, H)), CACHE)
 FIRST = tasks.first_bit(8, 4, RNG(0))
 ADDING = tasks.adding(8, 4, RNG(0))
 QUIET = train.TrainConfig(steps=2, progress=False)
+SCAN_A = np.full((3, 2), 0.5)  # a valid a (or b) of shape (T, d) = (3, 2)
+SCAN_PAIR = (np.ones(2), np.zeros(2))
 
 
 def _classifier(n_outputs=2, input_size=1):
@@ -672,6 +674,40 @@ ROWS += [pytest.param(call, exc, match, id=name) for name, exc, match, call in [
     ("gru.step_jacobians-None", ValueError, "cache must be", lambda: gru.step_jacobians(None)),
     ("gru.from_torch-lstm", ValueError, "must be a torch.nn.GRU", lambda: gru.from_torch(torch.nn.LSTM(2, 3))),
     ("gru.to_torch-list", ValueError, "params must be", lambda: gru.to_torch([1, 2])),
+    # --- scan, scan_torch ----------------------------------------------------------------------------------
+    ("scan.check_recurrence-T0", ValueError, r"a must have shape \(T, d\) with T ≥ 1",
+     lambda: scan.check_recurrence(np.ones((0, 2)), np.ones((0, 2)))),
+    ("scan.combine-list", ValueError, r"q must be a pair \(a, b\)", lambda: scan.combine(SCAN_PAIR, [1.0, 2.0])),
+    ("scan.combine-shape", ValueError, r"q\[1\] must have shape like p\[0\]",
+     lambda: scan.combine(SCAN_PAIR, (np.ones(2), np.ones(3)))),
+    ("scan.sequential-b", ValueError, r"b must have shape \(T, d\) like a = \(3, 2\); got \(2, 3\)",
+     lambda: scan.sequential(SCAN_A, SCAN_A.T)),  # silent: a broadcast or a transposed b
+    ("scan.hillis_steele-h0", ValueError, r"h0 must have shape \(d,\) = \(2,\); got \(3,\)",
+     lambda: scan.hillis_steele(SCAN_A, SCAN_A, np.zeros(3))),
+    ("scan.blelloch-1d", ValueError, "a must have 2 dimension", lambda: scan.blelloch(np.ones(3), np.ones(3))),
+    ("scan.blelloch-nan", ValueError, "b contains NaN", lambda: scan.blelloch(SCAN_A, SCAN_A * np.nan)),
+    ("scan.blelloch-complex", ValueError, "a must hold real numbers", lambda: scan.blelloch(SCAN_A * 1j, SCAN_A)),
+    ("scan.sequential-count", ValueError, "count must be True or False",
+     lambda: scan.sequential(SCAN_A, SCAN_A, count=1)),
+    ("scan.cost-name", ValueError, "scan must be one of", lambda: scan.cost("parallel", 4)),
+    ("scan.cost-T", ValueError, "T must be at least 1", lambda: scan.cost("blelloch", 0)),
+    ("scan.backward-gL", ValueError, r"gL must have shape \(T, d\) like a",
+     lambda: scan.backward(SCAN_A, SCAN_A, None, np.ones((2, 2)))),
+    ("scan.backward-scan", ValueError, "scan must be one of",
+     lambda: scan.backward(SCAN_A, SCAN_A, None, SCAN_A, scan=scan.blelloch)),
+    ("scan_torch.check_tensors-numpy", ValueError,
+     r"a must be a torch tensor of dtype float64 \(torch.float64\); got ndarray",
+     lambda: scan_torch.check_tensors(SCAN_A, torch.ones(3, 2, dtype=torch.float64))),
+    ("scan_torch.sequential-float32", ValueError, "b must be a torch tensor of dtype float64",
+     lambda: scan_torch.sequential(torch.tensor(SCAN_A), torch.ones(3, 2))),
+    ("scan_torch.hillis_steele-h0", ValueError, r"h0 must have shape \(d,\) = \(2,\)",
+     lambda: scan_torch.hillis_steele(torch.tensor(SCAN_A), torch.tensor(SCAN_A), torch.tensor(SCAN_A))),
+    ("scan_torch.blelloch-b", ValueError, r"b must have shape \(T, d\) like a",
+     lambda: scan_torch.blelloch(torch.tensor(SCAN_A), torch.tensor(SCAN_A.T))),
+    ("scan_torch.blelloch-inf", ValueError, "a contains NaN or infinity",
+     lambda: scan_torch.blelloch(torch.tensor(SCAN_A) * math.inf, torch.tensor(SCAN_A))),
+    ("scan_torch.blelloch-T0", ValueError, r"a must have shape \(T, d\) with T ≥ 1",
+     lambda: scan_torch.blelloch(torch.ones(0, 2, dtype=torch.float64), torch.ones(0, 2, dtype=torch.float64))),
 ]]
 
 
