@@ -1,12 +1,10 @@
-"""Chapter 8's blocking-controls control (sweep ``blocking-controls``): each k is the largest truncation whose gradient reaches
-no informative input of its task, and each run has the settings of the committed full-BPTT runs it controls."""
-import numpy as np
+"""Chapter 8's lag-blocking control (sweep ``blocking-controls``): each k is the largest truncation whose gradient
+reaches no informative input of its task (checked with ``longterm_controls.reach`` on the sweep's own models), and
+each run (truncated at k, or the readout alone) has the settings of the committed full-BPTT runs it controls."""
 import pytest
-import torch
 
-from rnnlab import models
 from rnnlab.chapters import longterm
-from rnnlab.experiments.registry import TASKS
+from rnnlab.chapters.longterm_controls import reach
 from rnnlab.experiments.sweeps import BLOCKING, SEEDS, SWEEPS
 
 LAST_INFORMATIVE = {"order": lambda T: (6 * T) // 10 - 1, "adding_hs": lambda T: T // 2 - 1,
@@ -15,27 +13,17 @@ FULL = {"order": ("lag-order", "order-tuned"), "adding_hs": ("adding-hs",), "mar
         "copy": ("copy-delay",)}  # the sweeps whose full-BPTT runs the controls control
 
 
-def reached(task, T, k, cell):
-    """The earliest input position the truncated gradient of the task's informative losses reaches."""
-    spec = TASKS[task]
-    batch = spec.make(16, T, np.random.default_rng(0))
-    model = models.RecurrentClassifier(spec.input_size, 8, spec.n_outputs, cell=cell, seed=0, dtype=torch.float64,
-                                       every_step=spec.every_step)
-    x = batch.x.double().requires_grad_(True)
-    out = model(x, truncate=k)
-    (out[:, -10:] if task == "copy" else out).sum().backward()  # copy: the losses of the ten copied symbols
-    return int(np.nonzero(x.grad.abs().sum(dim=(0, 2)).numpy() > 0)[0].min())
-
-
 @pytest.mark.parametrize("task, model, T, lr, steps, hidden, k", BLOCKING)
 def test_k_blocks_every_informative_input_and_one_more_step_would_not(task, model, T, lr, steps, hidden, k):
-    cell = "rnn" if model["cell"] == "irnn" else model["cell"]
+    config = next(c for c in SWEEPS["blocking-controls"].configs
+                  if (c.task, c.T, c.cell, c.truncate) == (task, T, model["cell"], k))
+    r = reach(config, n=16)  # the sweep's own model at initialisation
     last = LAST_INFORMATIVE[task](T)
-    assert reached(task, T, k, cell) > last
+    assert r.last_informative <= last and r.reached > last
     if task != "copy":  # the largest such k: one more step reaches the last informative input
-        assert reached(task, T, k + 1, cell) == last
+        assert r.reached_next == last
     else:  # copy: the one chunk boundary sits just after the ten symbols
-        assert k == T + 10 and reached(task, T, k, cell) == 10
+        assert k == T + 10 and r.reached == 10
 
 
 def test_each_control_has_the_settings_of_its_committed_full_bptt_runs():

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from .._validate import check_choice
 from ..experiments.sweeps import INIT_LR, INIT_TASK_MODELS, SWEEPS
-from .longterm import Results, check_results, load, model_name, success
+from .longterm import Results, base_model, check_results, load, model_name, success
 from .longterm_controls import join
 from .longterm_tuning import at_tuned_rates, tuning as _tuning
 
@@ -56,13 +56,13 @@ def runs(task: str, folder=None) -> Results:
 def full(results: Results) -> Results:
     """The full-BPTT runs of ``results`` (no control)."""
     results = check_results(results)
-    return join(results, models=[m for m in results.models if not m.endswith(("k=1", "readout"))])
+    return join(results, models=[m for m in results.models if base_model(m) == m])
 
 
 def controls(results: Results) -> Results:
-    """The control runs of ``results`` (truncated BPTT k = 1, readout only)."""
+    """The control runs of ``results`` (truncated BPTT, readout only)."""
     results = check_results(results)
-    return join(results, models=[m for m in results.models if m.endswith(("k=1", "readout"))])
+    return join(results, models=[m for m in results.models if base_model(m) != m])
 
 
 def references(task: str, folder=None) -> Results:
@@ -72,7 +72,7 @@ def references(task: str, folder=None) -> Results:
     if _task(task) == "copy":
         return at_tuned_rates("copy", folder)
     hs = load("adding-hs", folder)
-    return join(hs, models=[m for m in hs.models if not m.endswith("k=1") and m != "IRNN"])
+    return join(hs, models=[m for m in hs.models if base_model(m) == m != "IRNN"])
 
 
 def comparison(task: str, folder=None) -> tuple:

@@ -140,8 +140,7 @@ INIT_CONTROLS = (("copy", 2, (20, 80), {"truncate": 1}), ("copy", 2, (20, 80), {
 def _init_lag() -> tuple:
     """init-lag's configs: every recipe at its chosen rate over INIT_LAGS, the LT-RNN orth. on copy at 40 and 80 too,
     then the controls (INIT_CONTROLS: k = 1 where a recipe solved in tuning or here; on copy the readout alone, for the
-    LT-RNN orth. and, beside it, the tanh RNN orth.) —
-    clipped, SEEDS, the tuning's budget and settings."""
+    LT-RNN orth. and, beside it, the tanh RNN orth.) — clipped, SEEDS, the tuning's budget and settings."""
     def at(task, m, lags, **control):
         _, steps, settings = INIT_TUNING[task]
         model = {**INIT_TASK_MODELS[task][m], **control}
