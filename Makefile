@@ -2,7 +2,7 @@
 #   make book     build the website into _build/html, warnings are errors (the main job)
 #   make test     build, then every test: rnnlab unit tests, nbval on every chapter, the browser test
 #   make outputs  re-execute every chapter in place (commit the refreshed notebooks afterwards)
-#   make bench    time BPTT, the explorers and the chapters
+#   make bench    time BPTT, the scans and the LRU, the explorers and the chapters
 #   make soak     `make test` with two CPU-bound processes beside it: the suite must pass on a busy machine too
 #   make portable nbval and the committed sweeps under other CPU kernels, standing in for another machine
 PYTHON ?= python3

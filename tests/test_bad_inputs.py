@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 
 import rnnlab
 from rnnlab import (_validate, activations, attention, bidirectional, blanks, clipping, execute, flow, flow_plot,
-                    flow_spectrum, gradcheck, gru, init, lstm, lstm_jacobian, ltrnn, models,
+                    flow_spectrum, gradcheck, gru, init, lru, lstm, lstm_jacobian, ltrnn, models,
                     plotting, regularizers, rnn, scan, scan_torch, seeds, spectral, tasks, train, widgets)
 from rnnlab.experiments import cluster, config, errors, locking, parallel, pool, registry, runner, store, sweeps
 
@@ -708,6 +708,30 @@ ROWS += [pytest.param(call, exc, match, id=name) for name, exc, match, call in [
      lambda: scan_torch.blelloch(torch.tensor(SCAN_A) * math.inf, torch.tensor(SCAN_A))),
     ("scan_torch.blelloch-T0", ValueError, r"a must have shape \(T, d\) with T ≥ 1",
      lambda: scan_torch.blelloch(torch.ones(0, 2, dtype=torch.float64), torch.ones(0, 2, dtype=torch.float64))),
+    ("scan.chunked-a", ValueError, r"b must have shape \(T, d\) like a", lambda: scan.chunked(SCAN_A, SCAN_A[:2])),
+    ("scan_torch.chunked-float32", ValueError, "a must be a torch tensor of dtype float64",
+     lambda: scan_torch.chunked(torch.ones(3, 2), torch.ones(3, 2, dtype=torch.float64))),
+    ("scan_torch.chunked_any-short-b", ValueError, "a must cover every step of b",
+     lambda: scan_torch.chunked_any(torch.ones(2, 1), torch.ones(3, 1))),
+    # --- lru -------------------------------------------------------------------------------------------------
+    ("lru.check_ring-r_max-1", ValueError, r"0 ≤ r_min < r_max < 1 \(\|λ\| < 1 is what keeps",
+     lambda: lru.check_ring(0.5, 1.0, 1.0)),
+    ("lru.check_ring-phase-0", ValueError, "max_phase must be positive", lambda: lru.check_ring(0.5, 0.9, 0.0)),
+    ("lru.ring_init-n", ValueError, "n must be at least 1", lambda: lru.ring_init(0)),
+    ("lru.ring_init-reversed", ValueError, "r_min = 0.9, r_max = 0.5", lambda: lru.ring_init(4, 0.9, 0.5)),
+    ("lru.eigenvalues-shapes", ValueError, r"nu and theta must have one shape; got \(3,\) and \(2,\)",
+     lambda: lru.eigenvalues(np.zeros(3), np.zeros(2))),
+    ("lru.lag_gains-float-lags", ValueError, "lags must be a non-empty 1-D array of integers",
+     lambda: lru.lag_gains(np.array([0.5 + 0.1j]), np.array([1.5]))),
+    ("lru.lag_gains-nan", ValueError, "lam must be a non-empty 1-D array of finite eigenvalues",
+     lambda: lru.lag_gains(np.array([np.nan]), np.array([1]))),
+    ("lru.LRU-state_size", ValueError, "state_size must be at least 1", lambda: lru.LRU(2, 0, 2)),
+    ("lru.LRU-input", ValueError, r"x must have shape \(N, T, D\) with D = input_size = 2",
+     lambda: lru.LRU(2, 3, 2)(torch.ones(1, 4, 3, dtype=torch.float64))),
+    ("lru.LRUClassifier-layers", ValueError, "layers must be at least 1", lambda: lru.LRUClassifier(2, 4, 1, layers=0)),
+    ("lru.LRUClassifier-truncate", ValueError, "truncate must be at least 1",
+     lambda: lru.LRUClassifier(2, 4, 1)(torch.ones(1, 5, 2), truncate=0)),
+    ("lru.LRUClassifier-ring", ValueError, "r_min < r_max < 1", lambda: lru.LRUClassifier(2, 4, 1, r_max=1.5)),
 ]]
 
 

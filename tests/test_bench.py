@@ -49,12 +49,12 @@ def test_rows_are_printed_as_they_come_and_a_failing_section_becomes_a_row(capsy
 
 
 def test_main_prints_the_header_first(monkeypatch, capsys, tmp_path):
-    for name in ("bench_bptt", "bench_gated", "bench_explorers"):
+    for name in ("bench_bptt", "bench_gated", "bench_explorers", "bench_scans"):
         monkeypatch.setattr(bench, name, lambda name=name: [(name, "", "", "")])
     bench.main(["--skip-chapters", "--html", str(tmp_path)])
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == ["what", "setting", "time:", "median", "[IQR]", "/", "size", "verdict"]
-    assert [line.split()[0] for line in lines[1:]] == ["bench_bptt", "bench_gated", "bench_explorers"]
+    assert [line.split()[0] for line in lines[1:]] == ["bench_bptt", "bench_gated", "bench_explorers", "bench_scans"]
 
 
 def _notebook(folder, name, source):

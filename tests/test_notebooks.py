@@ -7,6 +7,7 @@ nbval does not: that the committed notebook is publishable as it stands. The liv
 that promise, with messages that say what to write instead.
 """
 import json
+import os
 import re
 from pathlib import Path
 
@@ -159,6 +160,54 @@ def test_code_and_printed_output_fit_the_page(path):
     assert not wide, f"lines over {CODE_COLUMNS} characters: {wide[:6]}"
 
 
+FENCE_LINE = re.compile(r"^ *(`{3,}|~{3,})\s*(.*?)\s*$")
+
+
+def fenced_code_lines(markdown: str) -> list[str]:
+    """The lines of the code blocks (```bash … ```) of a Markdown text; a MyST directive (```{exercise} … ```)
+    is not a code block, but a code block inside one is, and so is a {code-block} directive."""
+    lines, fences = [], []  # fences: the open fences, innermost last, as (marker, is_code)
+    for line in markdown.splitlines():
+        match = FENCE_LINE.match(line)
+        if fences and fences[-1][1]:  # inside a code block only its closing fence counts
+            marker = fences[-1][0]
+            if match and match.group(1)[0] == marker[0] and len(match.group(1)) >= len(marker) \
+                    and not match.group(2):
+                fences.pop()
+            else:
+                lines.append(line)
+        elif match and not match.group(2) and fences and match.group(1)[0] == fences[-1][0][0] \
+                and len(match.group(1)) >= len(fences[-1][0]):
+            fences.pop()  # a directive closes
+        elif match:
+            info = match.group(2)
+            fences.append((match.group(1), not info.startswith("{") or info.startswith(("{code", "{code-block"))))
+    return lines
+
+
+def test_fenced_code_lines_are_found_inside_directives_and_not_in_prose():
+    text = "\n".join(["```{exercise}", "a long line of prose " * 5, "```bash", "make book", "```", "```",
+                      "````{solution} ex", "```python", "x = 1", "```", "````", "~~~", "plain", "~~~"])
+    assert fenced_code_lines(text) == ["make book", "x = 1", "plain"]
+
+
+def _markdown_pages():
+    """Every page of the website written in Markdown: the Markdown cells of the notebooks and book/*.md."""
+    yield from ((path.relative_to(ROOT), _markdown(_load(path))) for path in PAGES)
+    yield from ((path.relative_to(ROOT), path.read_text(encoding="utf-8")) for path in sorted(ROOT.glob("book/*.md")))
+
+
+MARKDOWN_PAGES = dict(_markdown_pages())
+
+
+@pytest.mark.parametrize("name", MARKDOWN_PAGES, ids=lambda name: name.stem)
+def test_code_blocks_in_markdown_fit_the_page(name):
+    """The same rule as for code cells, for the code blocks written in Markdown (a shell session, a snippet)."""
+    lines = fenced_code_lines(MARKDOWN_PAGES[name])
+    wide = [f"{line[:40]}… ({len(line)})" for line in lines if len(line) > CODE_COLUMNS]
+    assert not wide, f"{name}: code-block lines over {CODE_COLUMNS} characters: {wide[:6]}"
+
+
 # A difference or an error below 1e-12 between two float64 computations is rounding noise: its digits depend on
 # the CPU, the BLAS kernel and the thread count, so a printed value fails nbval on another machine (Chapter 7
 # printed "3e-17–1e-16" here and "1e-16–2e-16" on an AMD machine). Such lines print the bound the cell asserts.
@@ -228,6 +277,24 @@ def test_binder_pins_match_requirements():
     ours, binder = pins(ROOT / "requirements.txt"), pins(ROOT / ".binder" / "requirements.txt")
     assert "torch==2.13.0" in ours and "torch==2.13.0+cpu" in binder
     assert ours - {"torch==2.13.0"} == binder - {"torch==2.13.0+cpu"}
+
+
+def test_the_publishing_command_reaches_every_use_of_the_repository_address():
+    """book/running.md ("Publishing your copy") and the README tell a publisher to rewrite the repository's address
+    in _config.yml, chapters/*.ipynb and appendix/*.ipynb; `_check_code_anatomy` makes the notebooks agree with
+    _config.yml. No other file may use the address (those two pages only quote it), or publishing would leave a
+    link or an install line pointing at the old repository."""
+    address = CONFIG["repository"]["url"].removeprefix("https://github.com/")
+    rewritten = {ROOT / "_config.yml", *ROOT.glob("chapters/*.ipynb"), *ROOT.glob("appendix/*.ipynb")}
+    quoting = {ROOT / "README.md", ROOT / "book" / "running.md"}
+    skipped = {".git", ".venv", "_build", "node_modules", "__pycache__", ".pytest_cache", ".ipynb_checkpoints"}
+    others = []
+    for folder, subfolders, files in os.walk(ROOT):
+        subfolders[:] = [name for name in subfolders if name not in skipped and not name.endswith(".egg-info")]
+        for path in (Path(folder) / name for name in files if not name.startswith(".")):  # hidden: scratch
+            if path not in rewritten | quoting and address in path.read_text(encoding="utf-8", errors="ignore"):
+                others.append(str(path.relative_to(ROOT)))
+    assert not others, f"{others} name {address}: add them to the publishing command of book/running.md and README.md"
 
 
 def test_launch_buttons_are_configured():

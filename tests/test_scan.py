@@ -7,8 +7,8 @@ from rnnlab import scan, scan_torch
 
 SEEDS = range(5)
 TS = [1, 2, 3, 5, 8, 13, 100, 1000]
-NUMPY_SCANS = [scan.hillis_steele, scan.blelloch]
-TORCH_SCANS = [scan_torch.sequential, scan_torch.hillis_steele, scan_torch.blelloch]
+NUMPY_SCANS = [scan.hillis_steele, scan.blelloch, scan.chunked]
+TORCH_SCANS = [scan_torch.sequential, scan_torch.hillis_steele, scan_torch.blelloch, scan_torch.chunked]
 
 
 def _recurrence(seed, T, d, low=-1.0, high=1.0):
@@ -84,7 +84,7 @@ def test_backward_equals_autograd_through_the_loop(seed, T):
             assert err <= 1e-10, (name, err)
 
 
-@pytest.mark.parametrize("f", [scan_torch.hillis_steele, scan_torch.blelloch], ids=lambda f: f.__name__)
+@pytest.mark.parametrize("f", TORCH_SCANS[1:], ids=lambda f: f.__name__)
 def test_autograd_through_the_torch_scans_equals_the_hand_written_backward(f):
     a, b, h0 = _recurrence(3, 37, 2)
     w = np.random.default_rng(4).normal(size=(37, 2))
@@ -109,6 +109,9 @@ def test_work_and_depth_equal_the_formulas(T):
     assert work <= 2 * T and depth <= 2 * L
     a, b, h0 = _recurrence(0, T, 2)
     assert scan.blelloch(a, b, h0, count=True)[1] == (work, depth)  # the same count on any data
+    m = int(np.ceil(np.sqrt(T)))  # the chunked scan's block: ⌈√T⌉ steps, ⌈T/m⌉ blocks
+    assert scan.cost("chunked", T) == (2 * T - 1 - m, (m - 1) + (-(-T // m) - 1) + (T > m))
+    assert scan.cost("chunked", T).work <= 2 * T and scan.cost("chunked", T).depth <= 2 * m
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -125,12 +128,14 @@ def test_exploding_and_vanishing_recurrences_stay_equal_in_relative_terms(seed):
 
 
 def test_where_a_product_of_a_overflows_the_scans_give_nan_and_the_loop_does_not():
-    """The scans form Π a_s over whole blocks (here 2^1024 = inf), the loop never does: with h = 0 until the last
-    steps the loop stays small, while the scans meet inf · 0 = NaN. A known limit of float64 scans, not a bug."""
+    """The tree scans form Π a_s over blocks of up to 2^11 steps (here 2^1024 = inf), the loop never does: with h = 0
+    until the last steps the loop stays small, while they meet inf · 0 = NaN. A known limit of float64 scans, not a
+    bug. The chunked scan forms products over at most ⌈√T⌉ = 46 steps, so it stays equal to the loop here."""
     T = 2100
     a, b = np.full((T, 1), 2.0), np.zeros((T, 1))
     b[-3:] = 1.0
     np.testing.assert_array_equal(scan.sequential(a, b)[-3:, 0], [1.0, 3.0, 7.0])
     with np.errstate(over="ignore", invalid="ignore"):
-        for f in NUMPY_SCANS:
+        for f in (scan.hillis_steele, scan.blelloch):
             assert np.all(np.isnan(f(a, b)[-3:])), f.__name__
+    np.testing.assert_array_equal(scan.chunked(a, b)[-3:, 0], [1.0, 3.0, 7.0])

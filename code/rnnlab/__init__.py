@@ -26,8 +26,10 @@ The library:
 - ``bidirectional`` bidirectional RNN and LSTM: two ordinary networks, one reading backwards (Chapter 9)
 - ``attention``      one self-attention layer, ‖∂y_t/∂x_k‖ against distance, what a layer costs (Chapter 9)
 - ``blanks``         fill in the blank: a task that needs both sides, its exact ceilings, taggers (Chapter 9)
-- ``scan``, ``scan_torch``  h_t = a_t ⊙ h_{t-1} + b_t as a scan: loop, Hillis–Steele, Blelloch; work, depth;
-                     the backward pass as a reverse scan (Chapter 10)
+- ``scan``, ``scan_torch``  h_t = a_t ⊙ h_{t-1} + b_t as a scan: loop, Hillis–Steele, Blelloch, chunked; work,
+                     depth; the backward pass as a reverse scan (Chapter 10)
+- ``lru``            the Linear Recurrent Unit: eigenvalues on a ring inside the unit circle, a deep LRU model
+                     (Chapter 10)
 - ``experiments``    the experiment runner: pure runs, named sweeps, crash-safe results files (Chapter 8)
 - ``flow``, ``flow_spectrum``, ``flow_plot``  gradient flow in any torch model: total ∂L/∂h_t, σ_max(J_t) by
                      Jacobian-vector products, one plot (appendix "Measure gradient flow in your own model")

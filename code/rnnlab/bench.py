@@ -5,6 +5,8 @@
 - every explorer's compute time and redraw time (compute + draw + PNG), median of repeats
   (goals: ≤ 20 ms compute, ≤ 150 ms redraw);
 - LSTM and GRU BPTT, hand-written vs autograd through ``torch.nn.LSTM``/``nn.GRU`` (same shapes and goal);
+- Chapter 10's scans against the loop and the one-call alternatives, the reverse scan against autograd, and the
+  LRU's training step against ``torch.nn.LSTM`` (``bench_scan``);
 - every chapter's (and appendix page's) execution time in a fresh kernel (goal ≤ 60 s, ≤ 90 s if it trains);
 - every chapter page's weight in ``_build/html`` (HTML plus its images), when the book has been built;
 - every chapter's Run-All time in JupyterLab and each explorer's slider-to-figure latency (key press to new
@@ -45,6 +47,7 @@ EXPLORERS = {
     "ch07 gates over a pulse (gate bias)": "rnnlab.chapters.gates_figures:gate_explorer",
     "ch08 lag sweep (lag T)": "rnnlab.chapters.longterm_figures:sweep_explorer",
     "ch09 fill in the blank (position p)": "rnnlab.chapters.bidir_figures:blank_explorer",
+    "ch10 LRU ring (nines of r_max)": "rnnlab.chapters.lru_ring:ring_explorer",
 }
 REPEATS = 9  # timed calls per comparison (≥ 7 for a quartile to mean something; odd, so the median is one)
 # (header, width) of the table's columns; a longer cell pushes the rest of its row right
@@ -189,6 +192,16 @@ def bench_explorers():
                "ok" if t_compute <= 0.020 and t_redraw <= 0.150 else "OVER GOAL")
 
 
+def bench_scans():
+    """Chapter 10's rows (``bench_scan``): the scans against the loop and the one-call alternatives, the reverse scan
+    against autograd, the LRU's training step against ``torch.nn.LSTM``."""
+    from . import bench_scan
+
+    for section in (bench_scan.bench_loop_vs_scan, bench_scan.bench_alternatives, bench_scan.bench_backward,
+                    bench_scan.bench_lru_step):
+        yield from section()
+
+
 def page_weight(html_file: Path) -> int:
     """Bytes of an HTML page plus the images it references from ``_images``."""
     text = html_file.read_text(encoding="utf-8")
@@ -240,6 +253,7 @@ def main(argv=None) -> None:
     print_rows("BPTT vs torch", bench_bptt)
     print_rows("LSTM/GRU BPTT vs torch", bench_gated)
     print_rows("explorers", bench_explorers)
+    print_rows("scans and the LRU", bench_scans)
     if not args.skip_chapters:
         print_rows("chapters", lambda: bench_chapters(args.root, args.chapter_timeout))
     if (args.html / "chapters").is_dir():

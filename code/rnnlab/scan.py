@@ -15,7 +15,8 @@ of them, not counted), then scans the T pairs; levels are vectorised over t with
 
 Work and depth (applications of ∘ and levels holding at least one), as ``cost`` and ``count=True`` report them:
 ``sequential`` T − 1 and T − 1; ``hillis_steele`` Σ_{k<L} (T − 2^k) and L; ``blelloch`` 2T − 2 − L and
-L + #{k : 3·2^k < T}, with L = ⌈log2 T⌉. Blelloch pads to 2^L with the identity (1, 0) and skips every application
+L + #{k : 3·2^k < T}, with L = ⌈log2 T⌉; ``chunked`` (blocks of m = ⌈√T⌉ steps, one per processor) at most 2T
+and at most 2m levels. Blelloch pads to 2^L with the identity (1, 0) and skips every application
 whose result only padding needs, or whose left operand is the identity (a copy, not arithmetic).
 
 The backward pass: with ``gL_t = ∂L/∂h_t`` the immediate derivatives (those not passing through h_{t+1}),
@@ -28,6 +29,7 @@ has the torch versions of the forward scans.
 """
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -200,7 +202,46 @@ def blelloch(a, b, h0=None, count=False):
     return (h, cost) if check_bool("count", count) else h
 
 
-SCANS = {"sequential": sequential, "hillis_steele": hillis_steele, "blelloch": blelloch}
+def _block(T: int) -> int:
+    """The block length m = ⌈√T⌉ of the chunked scan."""
+    return math.isqrt(T - 1) + 1
+
+
+def _chunked_cost(T: int) -> Cost:
+    """The chunked scan's work and depth on T steps (m = ⌈√T⌉, c = ⌈T/m⌉ blocks): level 1 scans each block,
+    T − c applications in m − 1 levels; level 2 carries between blocks, c − 1 in c − 1 levels; level 3 applies the
+    carries, T − m in one level."""
+    m = _block(T)
+    c = -(-T // m)
+    return Cost((T - c) + (c - 1) + (T - m), (m - 1) + (c - 1) + (T > m))
+
+
+def chunked(a, b, h0=None, count=False):
+    """The two-level (blocked) scan a CPU runs best: the T steps in ⌈T/m⌉ blocks of m = ⌈√T⌉, each block scanned on
+    its own (all at once), the carries between blocks from the block totals, then each block's carry applied. At most
+    2T applications of ∘ in at most 2m levels: with p processors, one block each, the time of about 2√T steps.
+
+    Parameters and returns as ``sequential``.
+    """
+    a, b, h0 = check_recurrence(a, b, h0)
+    T, d = a.shape
+    m = _block(T)
+    c = -(-T // m)  # blocks, the last padded with the identity (1, 0)
+    A, B = np.ones((c * m, d)), np.zeros((c * m, d))
+    A[:T], B[:T] = a, _fold(a, b, h0)
+    A, B = A.reshape(c, m, d), B.reshape(c, m, d)  # views: block j, row k is step j·m + k
+    for k in range(1, m):  # level 1: every block at once, row k-1 ∘ row k, in place (eq-scan-operator)
+        B[:, k] += A[:, k] * B[:, k - 1]
+        A[:, k] *= A[:, k - 1]
+    carry = np.zeros((c, d))  # level 2: the state at the end of block j − 1 (none into block 0)
+    for j in range(1, c):
+        carry[j] = A[j - 1, -1] * carry[j - 1] + B[j - 1, -1]
+    B += A * carry[:, None]  # level 3: the carry first, then the block's prefix
+    h = B.reshape(c * m, d)[:T]  # (T, d)
+    return (h, _chunked_cost(T)) if check_bool("count", count) else h
+
+
+SCANS = {"sequential": sequential, "hillis_steele": hillis_steele, "blelloch": blelloch, "chunked": chunked}
 
 
 def cost(scan: str, T: int) -> Cost:

@@ -38,6 +38,10 @@ chapter each and are imported by it, e.g. ``from rnnlab.chapters import bptt``:
 - ``bidir``             Chapter 9: fill-in-the-blank runs and ceilings, bidirectional agreement with torch,
                         sensitivity against distance, parameters of a bidirectional stack
 - ``bidir_figures``     Chapter 9: the sensitivity figure and the fill-in-the-blank explorer
+- ``scans``             Chapter 10: a pass's cost against T, the scans against the loop and autograd, work and depth
+- ``scan_figures``      Chapter 10: its figures (costs, work and depth, gradients at initialisation)
+- ``lru_ring``          Chapter 10: the LRU's eigenvalue ring, its gain over the lag, the ring explorer
+- ``scan_training``     Chapter 10: the LRU beside the tanh RNN, LSTM and GRU at long lags (committed sweeps)
 
 A chapter module may use the library; the library never imports a chapter module.
 """

@@ -34,18 +34,19 @@ def draw_retention(fig, results, ylim=(1e-30, 1e5)) -> None:
     for cell, r in results.items():
         n = np.arange(len(r.gains))
         n_max = max(n_max, n[-1])
+        status = plotting.classify(r.gains[-1])
         ax.plot(n, plotting.log_safe(r.gains), color=COLOR[cell],
-                label=f"{NAME[cell]}: {plotting.classify(r.gains[-1])}")
+                label=f"{NAME[cell]}: {plotting.STATUS_LABELS.get(status, status)}")
         if r.cell_path is not None:
             ax.plot(n, plotting.log_safe(r.cell_path), "--", color=COLOR[cell], lw=1.2,
                     label="LSTM cell path max ∏ f")
     lag_axes(ax, n_max, ylim)
     ax.set_ylabel("gain over the lag n")
-    ax.legend(loc="lower left", fontsize=8)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8)  # beside the axes: it hides no curve
     if "lstm" in results:
         gain_badge(ax, results["lstm"].gains[-1])
         panel_title(ax, "LSTM at n = T:", loc="left")
-    fig.subplots_adjust(left=0.1, right=0.97, bottom=0.17, top=0.88)
+    fig.subplots_adjust(left=0.1, right=0.69, bottom=0.17, top=0.88)
 
 
 def draw_retention_explorer(fig, results, params: dict) -> None:
@@ -62,9 +63,9 @@ def _gate_bias_explorer(compute, draw, other: Slider, figsize, title: str) -> Ex
                     sliders=[GATE_BIAS, other])
 
 
-RETENTION_TITLE = ("Gain ‖∂s_T/∂s_(T−n)‖ over the lag n (log scale) of a tanh RNN, an LSTM and a GRU (H = 16, "
-                   "PyTorch's initialisation, seed 0) driven by Gaussian inputs; the LSTM's forget-gate bias and the "
-                   "GRU's update-gate bias are set to b_f")
+RETENTION_TITLE = ("Gain ‖∂h_T/∂h_(T−n)‖ (for the LSTM, of the pair (h, c)) over the lag n (log scale) of a tanh "
+                   "RNN, an LSTM and a GRU (H = 16, PyTorch's initialisation, seed 0) driven by Gaussian inputs; the "
+                   "LSTM's forget-gate bias and the GRU's update-gate bias are set to b_f")
 GATES_TITLE = ("An LSTM and a GRU (H = 8, seed 0) receive one pulse at t = 1, then silence: their gates over time "
                "(mean over units, band min–max) and the largest difference between the state and the state without "
                "the pulse (log scale)")
@@ -83,8 +84,13 @@ def _gate_panel(ax, gates: dict, names) -> None:
         ax.fill_between(t, g.min(axis=1), g.max(axis=1), color=GATE_COLOR[name], alpha=0.15, lw=0)
         ax.plot(t, g.mean(axis=1), color=GATE_COLOR[name], label=NAME_GATE[name])
     ax.set(ylim=(0, 1), xlim=(1, t[-1]))
-    ax.legend(loc="center right", fontsize=8)
+    _legend_below(ax)
     panel_xlabel(ax, "step t")
+
+
+def _legend_below(ax) -> None:
+    """The legend under the axes and their x label, where it can hide no curve."""
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.24), ncol=2, fontsize=8)
 
 
 def draw_gates(fig, traces: Traces) -> None:
@@ -103,10 +109,10 @@ def draw_gates(fig, traces: Traces) -> None:
     ax_m.plot(t, plotting.log_safe(traces.lstm["memory"]), color=COLOR["lstm"], label="LSTM |Δc_t|")
     ax_m.plot(t, plotting.log_safe(traces.gru["memory"]), color=COLOR["gru"], label="GRU |Δh_t|")
     ax_m.set(ylim=(1e-20, 1e1), xlim=(1, t[-1]))
-    ax_m.legend(loc="lower left", fontsize=8)
+    _legend_below(ax_m)
     panel_title(ax_m, "pulse left in the state")
     panel_xlabel(ax_m, "step t")
-    fig.subplots_adjust(left=0.05, right=0.98, bottom=0.17, top=0.88, wspace=0.3)
+    fig.subplots_adjust(left=0.05, right=0.98, bottom=0.33, top=0.9, wspace=0.3)
 
 
 def draw_gate_explorer(fig, traces: Traces, params: dict) -> None:
@@ -117,7 +123,7 @@ def draw_gate_explorer(fig, traces: Traces, params: dict) -> None:
 def gate_explorer() -> Explorer:
     """Sliders: gate bias b_f (main, −2 to 4) and the pulse amplitude (0–5)."""
     amplitude = Slider("amplitude", "pulse amplitude", 0.0, 5.0, 0.5, 1.0)
-    return _gate_bias_explorer(gate_traces, draw_gate_explorer, amplitude, (9.0, 3.0), GATES_TITLE)
+    return _gate_bias_explorer(gate_traces, draw_gate_explorer, amplitude, (9.0, 3.6), GATES_TITLE)
 
 
 TIME_COLORS = (plotting.COLORS["purple"], plotting.COLORS["blue"], plotting.COLORS["red"], plotting.COLORS["green"])

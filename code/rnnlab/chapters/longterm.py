@@ -21,7 +21,7 @@ from ..experiments.sweeps import get_sweep
 
 # The sweeps' models, in their order: (cell, forget_bias) -> the name the chapter prints.
 MODELS = {("rnn", None): "tanh RNN", ("irnn", None): "IRNN", ("lstm", None): "LSTM",
-          ("lstm", 1.0): "LSTM b_f=1", ("gru", None): "GRU"}
+          ("lstm", 1.0): "LSTM b_f=1", ("gru", None): "GRU", ("lru", None): "LRU"}
 # Chapter 6's recipes (sweeps.INIT_MODELS): (cell, init) -> name; any other init keeps the cell's name
 INIT_NAMES = {("rnn", "orthogonal"): "tanh orth.", ("rnn", "gaussian"): "tanh Gauss.",
               ("ltrnn", "orthogonal"): "LT orth.", ("ltrnn", "identity"): "LT ident."}

@@ -14,13 +14,14 @@ from dataclasses import asdict, dataclass, fields
 import numpy as np
 import torch
 
-from .. import init, models
+from .. import init, lru, models
 from .._validate import check_choice, check_float, check_int
 from ..train import TrainConfig
 from .registry import task_spec
 
-# tanh RNN, ReLU RNN with W_hh = I (Le et al. 2015), LSTM, GRU, linear-transition RNN (rnnlab.ltrnn; Henaff et al.)
-CELLS = ("rnn", "irnn", "lstm", "gru", "ltrnn")
+# tanh RNN, ReLU RNN with W_hh = I (Le et al. 2015), LSTM, GRU, linear-transition RNN (rnnlab.ltrnn; Henaff et al.),
+# the deep LRU of rnnlab.lru (Orvieto et al. 2023: two blocks, states on the ring 0.9 ≤ |λ| ≤ 0.999)
+CELLS = ("rnn", "irnn", "lstm", "gru", "ltrnn", "lru")
 TRAINED = ("all", "readout")  # what RunConfig.train may update: every parameter, or the readout only
 # W_hh's initialisation (see build_model): torch's default, Pascanu et al.'s "basic tanh", or one of rnnlab.init's
 # families at scale 1 — "orthogonal" (Haar-random orthogonal), "gaussian" (entries N(0, 1/H)), "identity" — with zero
@@ -60,7 +61,8 @@ class RunConfig:
 
     task: str  # a name of registry.TASKS
     T: int  # the lag: sequence length (the delay for "copy", whose sequences are T + 20 long)
-    cell: str = "rnn"  # "rnn" (tanh), "irnn" (ReLU, W_hh = I, zero biases), "lstm", "gru", "ltrnn" (linear W_hh)
+    cell: str = "rnn"  # "rnn" (tanh), "irnn" (ReLU, W_hh = I, zero biases), "lstm", "gru", "ltrnn" (linear W_hh),
+    #                    "lru" (lru.LRUClassifier: H wide, H complex states per layer)
     hidden: int = 32  # hidden size H
     forget_bias: float | None = None  # LSTM only: b_f set by init.forget_bias; None keeps torch's init
     clip: float | None = None  # norm-clipping threshold, or None
@@ -155,11 +157,14 @@ class RunConfig:
         return cls(**data)
 
 
-def build_model(config: RunConfig) -> models.RecurrentClassifier:
+def build_model(config: RunConfig) -> models.RecurrentClassifier | lru.LRUClassifier:
     """The model of ``config``, initialised from ``config.seed`` (float64 parameters)."""
     if not isinstance(config, RunConfig):
         raise ValueError(f"config must be a RunConfig; got {type(config).__name__}")
     spec = task_spec(config.task)
+    if config.cell == "lru":
+        return lru.LRUClassifier(spec.input_size, config.hidden, spec.n_outputs, seed=config.seed,
+                                 dtype=torch.float64, every_step=spec.every_step)
     cell = {"irnn": "rnn", "ltrnn": "lt"}.get(config.cell, config.cell)
     model = models.RecurrentClassifier(spec.input_size, config.hidden, spec.n_outputs, cell=cell,
                                        nonlinearity="relu" if config.cell == "irnn" else "tanh",
