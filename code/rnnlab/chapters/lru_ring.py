@@ -2,9 +2,9 @@
 
 - ``ring``: n = 64 eigenvalues drawn on the ring r_min ≤ |λ| ≤ r_max (``lru.ring_init``), and the gain
   ‖∂h_T/∂h_{T−k}‖ = max_j |λ_j|^k of the linear part over k = 0 … 1000 (``lru.lag_gains``), with its fate at k = 1000
-  in the book's vocabulary (``plotting.classify``). r_max is set by its "nines": r_max = 1 − 10^(−n).
+  in the book's vocabulary (``plotting.classify``). r_max is set by its "nines" q: r_max = 1 − 10^(−q).
 - ``ring_explorer``: the ring and the gain; the scrubber steps through the nines of r_max, r_min is live.
-- ``init_profiles``: ‖∂L/∂h_t‖ over T = 1000 steps at initialisation for the LRU (its last layer's states), the tanh
+- ``init_profiles``: ‖∂L/∂h_t‖ over T = 500 steps at initialisation for the LRU (its last layer's states), the tanh
   RNN, the LSTM (b_f = 1) and the GRU on one batch of H&S's adding problem (H = 32, float64).
 """
 from __future__ import annotations
@@ -66,8 +66,8 @@ def draw_ring(fig, result: dict, params: dict) -> None:
 
 
 def ring_explorer() -> Explorer:
-    """Sliders: the nines of r_max (main: r_max = 1 − 10^−n, 0.5 … 4) and r_min (live, 0 … 0.99)."""
-    sliders = [Slider("nines", "nines of r_max (r_max = 1 − 10^−n)", 0.5, 4.0, 0.25, 3.0),
+    """Sliders: the nines q of r_max (main: r_max = 1 − 10^−q, q = 0.5 … 4) and r_min (live, 0 … 0.99)."""
+    sliders = [Slider("nines", "nines q of r_max (r_max = 1 − 10^−q)", 0.5, 4.0, 0.25, 3.0),
                Slider("r_min", "r_min", 0.0, 0.99, 0.01, lru.R_MIN)]
     return Explorer(compute=ring, draw=draw_ring, sliders=sliders, main="nines", frames=15, figsize=(7.5, 3.4),
                     title=TITLE)
