@@ -52,12 +52,7 @@ def step_times(Ts, repeats: int = 5, seed: int = 0) -> dict:
     out = {m: np.zeros(len(Ts)) for m in layers}
     for i, T in enumerate(Ts):
         x = torch.randn(N, T, D, dtype=torch.float64, generator=torch.Generator().manual_seed(seed))
-        best = {m: np.inf for m in layers}
-        for _ in range(repeats + 1):  # the first round warms up
-            for m, f in layers.items():
-                start = time.perf_counter()
-                f(x).sum().backward()
-                best[m] = min(best[m], time.perf_counter() - start)
+        best = _least({m: (lambda f=f: f(x).sum().backward()) for m, f in layers.items()}, repeats)
         for m in layers:
             out[m][i] = best[m]
     return out
