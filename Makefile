@@ -5,6 +5,7 @@
 #   make bench    time BPTT, the scans and the LRU, the explorers and the chapters
 #   make soak     `make test` with two CPU-bound processes beside it: the suite must pass on a busy machine too
 #   make portable nbval and the committed sweeps under other CPU kernels, standing in for another machine
+#   make reproduce  the committed sweeps' sample re-run in full (`make test` re-runs an expensive one's first steps)
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
@@ -19,7 +20,7 @@ MATHJAX := tests/browser/node_modules/.package-lock.json
 # No progress bars or other machine-dependent text in executed notebooks.
 export RNNLAB_PROGRESS := 0
 
-.PHONY: install book test soak portable outputs bench clean
+.PHONY: install book test soak portable reproduce outputs bench clean
 
 install: $(STAMP)
 
@@ -46,6 +47,9 @@ KERNELS := "OPENBLAS_CORETYPE=Haswell ATEN_CPU_CAPABILITY=avx2 MKL_CBWR=AVX2" \
            "OPENBLAS_CORETYPE=Sandybridge ATEN_CPU_CAPABILITY=default MKL_CBWR=COMPATIBLE"
 portable: $(STAMP)
 	for k in $(KERNELS); do env $$k $(PY) -m pytest chapters appendix tests/test_experiments_reproduce.py || exit 1; done
+
+reproduce: $(STAMP)
+	RNNLAB_REPRODUCE=full $(PY) -m pytest tests/test_experiments_reproduce.py
 
 $(MATHJAX): tests/browser/package.json tests/browser/package-lock.json
 	@if command -v npm >/dev/null; then npm ci --prefix tests/browser --silent --no-audit --no-fund; \

@@ -17,9 +17,11 @@ import torch
 from matplotlib.figure import Figure
 
 import rnnlab
-from rnnlab import (_validate, activations, attention, bidirectional, blanks, clipping, execute, flow, flow_plot,
-                    flow_spectrum, gradcheck, gru, init, lru, lstm, lstm_jacobian, ltrnn, models,
-                    plotting, regularizers, rnn, scan, scan_torch, seeds, spectral, tasks, train, widgets)
+from rnnlab import (_validate, activations, attention, bidirectional, blanks, bpdc, clipping, esn, execute, flow,
+                    flow_plot, flow_spectrum, gradcheck, gru, init, lru, lstm, lstm_jacobian, ltrnn, models,
+                    plotting, readout, regularizers, reservoir, reservoir_torch, rnn, scan, scan_torch, seeds,
+                    series, spectral, tasks, tasks_memory, train, widgets)
+from rnnlab import graphs, lsm, trees
 from rnnlab.experiments import cluster, config, errors, locking, parallel, pool, registry, runner, store, sweeps
 
 N, T, D, H = 2, 3, 2, 3
@@ -42,6 +44,7 @@ ADDING = tasks.adding(8, 4, RNG(0))
 QUIET = train.TrainConfig(steps=2, progress=False)
 SCAN_A = np.full((3, 2), 0.5)  # a valid a (or b) of shape (T, d) = (3, 2)
 SCAN_PAIR = (np.ones(2), np.zeros(2))
+ESN_GEN = esn.Generator(np.zeros((2, 2)), np.ones((2, 2)), np.ones((1, 4)), 1.0)  # a valid esn.Generator
 
 
 def _classifier(n_outputs=2, input_size=1):
@@ -582,7 +585,7 @@ ROWS += [pytest.param(call, exc, match, id=name) for name, exc, match, call in [
      lambda: config.RunConfig("adding", 10, cell="gru", forget_bias=1.0)),
     ("experiments.config.RunConfig-truncate", ValueError, "truncate must be at least 1",
      lambda: config.RunConfig("latch", 10, truncate=0)),
-    ("experiments.config.RunConfig-train", ValueError, r"train must be one of \['all', 'readout'\]",
+    ("experiments.config.RunConfig-train", ValueError, r"train must be one of \['all', 'readout', 'ridge'\]",
      lambda: config.RunConfig("latch", 10, train="cell")),
     ("experiments.config.RunConfig-train-truncate", ValueError, "truncate applies only to train='all'",
      lambda: config.RunConfig("latch", 10, train="readout", truncate=1)),
@@ -732,6 +735,125 @@ ROWS += [pytest.param(call, exc, match, id=name) for name, exc, match, call in [
     ("lru.LRUClassifier-truncate", ValueError, "truncate must be at least 1",
      lambda: lru.LRUClassifier(2, 4, 1)(torch.ones(1, 5, 2), truncate=0)),
     ("lru.LRUClassifier-ring", ValueError, "r_min < r_max < 1", lambda: lru.LRUClassifier(2, 4, 1, r_max=1.5)),
+    # --- series, reservoir, esn, reservoir_torch, bpdc --------------------------------------------------------
+    ("series.squash-None", ValueError, "x must be an array of numbers; got None", lambda: series.squash(None)),
+    ("series.mackey_glass-off-grid", ValueError, r"tau/h must be a whole number of steps",
+     lambda: series.mackey_glass(10, h=0.3)),
+    ("series.mackey_glass-history", ValueError, "history must hold at least L = tau/h = 17 values",
+     lambda: series.mackey_glass(10, history=np.ones(5))),
+    ("series.mackey_glass_batch-rng", ValueError, "rng must be a numpy Generator",
+     lambda: series.mackey_glass_batch(2, 10, 0)),
+    ("reservoir.spectral_radius-shape", ValueError, r"W_hh must be square \(H, H\)",
+     lambda: reservoir.spectral_radius(np.ones((2, 3)))),
+    ("reservoir.reservoir_matrix-density", ValueError, "density must be positive",
+     lambda: reservoir.reservoir_matrix(4, 0.9, 0.0, rng=RNG(0))),
+    ("reservoir.input_matrix-rng", ValueError, "rng must be a numpy Generator",
+     lambda: reservoir.input_matrix(4, 1, rng=None)),
+    ("reservoir.run_reservoir-D", ValueError, r"x must have shape \(T, D\) or \(N, T, D\) with D = 1",
+     lambda: reservoir.run_reservoir(0.5 * np.eye(3), np.ones((3, 2)), np.ones((5, 2)))),
+    ("reservoir.run_reservoir-leak", ValueError, r"leak must be in \(0, 1\]",
+     lambda: reservoir.run_reservoir(0.5 * np.eye(3), np.ones((3, 2)), np.ones((5, 1)), leak=0.0)),
+    ("reservoir.ridge-T", ValueError, r"X \(F, T\) and Y \(O, T\) must have the same number T",
+     lambda: reservoir.ridge(np.ones((3, 10)), np.ones((1, 9)), 1e-3)),  # silent once transposed: Y Xᵀ of rows
+    ("reservoir.nrmse-shapes", ValueError, "target and prediction must have one non-empty shape",
+     lambda: reservoir.nrmse(np.ones(4), np.ones((4, 1)))),  # silent: (4,) − (4, 1) broadcasts to (4, 4)
+    ("reservoir.echo_state_distance-h0_b", ValueError, r"h0_b must have shape \(H,\) = \(3,\)",
+     lambda: reservoir.echo_state_distance(0.5 * np.eye(3), np.ones((3, 2)), np.ones((4, 1)), 1.0, np.zeros(3),
+                                           np.zeros(4))),
+    ("reservoir.sufficient_condition-complex", ValueError, "W_hh must hold real numbers",
+     lambda: reservoir.sufficient_condition(np.eye(2) * 0.5j)),
+    ("reservoir.zero_input_distance-n_steps", ValueError, "n_steps must be at least 1",
+     lambda: reservoir.zero_input_distance(0.5 * np.eye(2), np.ones(2), -np.ones(2), 0)),
+    ("reservoir.memory_capacity-washout", ValueError, "washout must be at least 50",
+     lambda: reservoir.memory_capacity(0.9, 1.0, 10, np.arange(1, 51), RNG(0), washout=10)),
+    ("esn.fit_generator-short", ValueError, "series must be longer than washout",
+     lambda: esn.fit_generator(np.ones(50), 10, rng=RNG(0))),
+    ("esn.generate-gen", ValueError, "gen must be the Generator that fit_generator returns",
+     lambda: esn.generate((np.eye(2), np.ones((2, 2)), np.ones((1, 4)), 1.0), np.ones(5), 3)),
+    ("esn.prediction_nrmse-short", ValueError, r"series must hold prime \+ horizon \+ n_runs − 1 = 633",
+     lambda: esn.prediction_nrmse(ESN_GEN, np.ones(600))),
+    ("reservoir_torch.Reservoir-W_xh", ValueError, r"W_xh must have shape \(H, 1 \+ D\) = \(3, 1 \+ D\)",
+     lambda: reservoir_torch.Reservoir(0.5 * np.eye(3), np.ones((2, 2)))),
+    ("reservoir_torch.ESNClassifier-leak", ValueError, r"leak must be in \(0, 1\]",
+     lambda: reservoir_torch.ESNClassifier(1, 4, 2, leak=0.0)),
+    ("bpdc.bpdc_update-dt", ValueError, r"dt must be in \(0, 1\]",
+     lambda: bpdc.bpdc_update(np.ones(3), 0.1, 0.5, 0.0, 1.0, 0.1, dt=0.0)),
+    ("bpdc.run_bpdc-short", ValueError, "series must hold at least 3 values",
+     lambda: bpdc.run_bpdc(np.ones(2), 4, rng=RNG(0))),
+    ("lsm.liquid_matrix-inhibitory", ValueError, "inhibitory must be at most 1",
+     lambda: lsm.liquid_matrix(10, rng=RNG(0), inhibitory=1.5)),
+    ("lsm.run_liquid-W_xh", ValueError, r"need W_hh \(H, H\), W_xh \(H, 1 \+ D\) and x \(T, D\)",
+     lambda: lsm.run_liquid(np.zeros((3, 3)), np.ones((3, 1)), np.ones((5, 1)))),
+]]
+ROWS += [pytest.param(call, exc, match, id=name) for name, exc, match, call in [
+    # --- the ridge readout and Chapter 11's tasks ------------------------------------------------------------
+    ("readout.fit_ridge-model", ValueError, "model must be a torch.nn.Module with a linear readout",
+     lambda: readout.fit_ridge(torch.nn.Linear(2, 2), tasks_memory.recall, QUIET, 2)),
+    ("readout.fit_ridge-clip", ValueError, "fit_ridge takes no gradient step",
+     lambda: readout.fit_ridge(_classifier(1), tasks_memory.recall,
+                               train.TrainConfig(steps=1, clip=1.0, progress=False), 2)),
+    ("readout.fit_ridge-beta", ValueError, "beta must be",
+     lambda: readout.fit_ridge(_classifier(1), tasks_memory.recall, QUIET, 2, beta=-1.0)),
+    ("tasks_memory.recall-T", ValueError, r"T \(sequence length\) must be at least 1",
+     lambda: tasks_memory.recall(2, 0, RNG(0))),
+    ("tasks_memory.mackey_glass_ahead-rng", ValueError, "rng must be a numpy Generator",
+     lambda: tasks_memory.mackey_glass_ahead(2, 5, 0)),
+    ("experiments.config.RunConfig-ridge", ValueError, r"train='ridge' needs ridge=β",
+     lambda: config.RunConfig("recall", 5, train="ridge")),
+    ("experiments.config.RunConfig-esn", ValueError, "needs its reservoir's spectral radius and leaking rate",
+     lambda: config.RunConfig("recall", 5, cell="esn", train="ridge", ridge=1e-6)),
+]]
+TREE = trees.balanced(2)  # 4 leaves, 7 nodes
+TREE_ARGS = dict(x=np.ones((4, 2)), W_xh=np.ones((3, 2)), W_left=np.eye(3), W_right=np.eye(3), b=np.zeros(3))
+PATH3 = graphs.path_graph(3)
+ROWS += [pytest.param(call, exc, match, id=name) for name, exc, match, call in [
+    # --- trees (Chapter 12) --------------------------------------------------------------------------------
+    ("trees.Tree-two-parents", ValueError, "node 1 has two parents", lambda: trees.Tree(3, ((0, 1), (1, 2)))),
+    ("trees.Tree-list", ValueError, r"children must be a tuple of n_leaves − 1 = 1 pairs",
+     lambda: trees.Tree(2, [(0, 1)])),
+    ("trees.balanced-negative", ValueError, "depth must be at least 0", lambda: trees.balanced(-1)),
+    ("trees.left_chain-zero", ValueError, "n_leaves must be at least 1", lambda: trees.left_chain(0)),
+    ("trees.random_tree-rng", ValueError, "rng must be a numpy Generator", lambda: trees.random_tree(4, 0)),
+    ("trees.check_tree-list", ValueError, "tree must be an rnnlab.trees.Tree", lambda: trees.check_tree([(0, 1)])),
+    ("trees.depths-none", ValueError, "tree must be an rnnlab.trees.Tree", lambda: trees.depths(None)),
+    ("trees.check_weights-x-rows", ValueError, r"x must have shape \(n_leaves, D\) with one row per leaf, n_leaves = 4",
+     lambda: trees.check_weights(TREE, **{**TREE_ARGS, "x": np.ones((3, 2))})),
+    ("trees.tree_forward-W_left", ValueError, r"W_left must have shape \(H, H\) = \(3, 3\); got \(3, 2\)",
+     lambda: trees.tree_forward(TREE, **{**TREE_ARGS, "W_left": np.ones((3, 2))})),  # silent: a broadcast
+    ("trees.tree_forward-nan", ValueError, "x contains NaN", lambda: trees.tree_forward(TREE, **{**TREE_ARGS,
+                                                                                          "x": np.full((4, 2), np.nan)})),
+    ("trees.tree_backward-cache", ValueError, "cache must be the TreeCache returned by tree_forward",
+     lambda: trees.tree_backward(np.ones(3), None)),
+    ("trees.tree_backward-dh_root", ValueError, r"dh_root must have shape \(H,\) = \(3,\); got \(2,\)",
+     lambda: trees.tree_backward(np.ones(2), trees.tree_forward(TREE, **TREE_ARGS)[1])),
+    ("trees.path_to_root-v", ValueError, "v must be at most 6", lambda: trees.path_to_root(TREE, 7)),
+    ("trees.torch_gradients-dh_root", ValueError, r"dh_root must have shape \(H,\) = \(3,\)",
+     lambda: trees.torch_gradients(np.ones(4), TREE, **TREE_ARGS)),
+    # --- graphs (Chapter 12) -------------------------------------------------------------------------------
+    ("graphs.check_adjacency-directed", ValueError, "A must be symmetric",
+     lambda: graphs.check_adjacency(np.triu(np.ones((3, 3)), 1))),
+    ("graphs.check_adjacency-weights", ValueError, "A must hold only 0 and 1",
+     lambda: graphs.check_adjacency(0.5 * PATH3)),  # silent: a weighted graph read as an unweighted one
+    ("graphs.check_adjacency-loops", ValueError, "A must have a zero diagonal",
+     lambda: graphs.check_adjacency(np.ones((2, 2)))),
+    ("graphs.path_graph-zero", ValueError, "n must be at least 1", lambda: graphs.path_graph(0)),
+    ("graphs.tree_graph-deep", ValueError, "depth must be at most 10", lambda: graphs.tree_graph(11)),
+    ("graphs.barbell_graph-bridges", ValueError, "bridges must be at most 3", lambda: graphs.barbell_graph(4, 4)),
+    ("graphs.distances-rectangular", ValueError, r"A must be a square adjacency matrix \(n, n\)",
+     lambda: graphs.distances(np.zeros((2, 3)))),
+    ("graphs.mean_adjacency-nan", ValueError, "A contains NaN", lambda: graphs.mean_adjacency(PATH3 * np.nan)),
+    ("graphs.check_layer-x", ValueError, r"x must have shape \(n, H\) with one row per node, n = 3",
+     lambda: graphs.check_layer(PATH3, np.ones((2, 2)), np.eye(2), np.eye(2))),
+    ("graphs.message_passing-float32", ValueError, "x must be a float64 tensor",
+     lambda: graphs.message_passing(PATH3, torch.ones(3, 2), np.eye(2), np.eye(2), 1)),
+    ("graphs.message_passing-K", ValueError, "K must be at least 0",
+     lambda: graphs.message_passing(PATH3, np.ones((3, 2)), np.eye(2), np.eye(2), -1)),
+    ("graphs.sensitivity-target", ValueError, "target must be at most 2",
+     lambda: graphs.sensitivity(PATH3, np.ones((3, 2)), np.eye(2), np.eye(2), 2, target=3)),
+    ("graphs.fixed_point-W_xh", ValueError, r"W_xh must have shape \(H, H\) = \(2, 2\)",
+     lambda: graphs.fixed_point(PATH3, np.ones((3, 2)), np.eye(3), 0.5 * np.eye(2))),
+    ("graphs.fixed_point_sensitivity-target", ValueError, "target must be at least 0",
+     lambda: graphs.fixed_point_sensitivity(PATH3, np.ones((3, 2)), np.eye(2), 0.5 * np.eye(2), target=-1)),
 ]]
 
 

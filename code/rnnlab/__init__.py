@@ -30,6 +30,22 @@ The library:
                      depth; the backward pass as a reverse scan (Chapter 10)
 - ``lru``            the Linear Recurrent Unit: eigenvalues on a ring inside the unit circle, a deep LRU model
                      (Chapter 10)
+- ``series``         the Mackey–Glass series (RK4 or Jaeger's Euler), one or a batch; Jaeger's squashing
+                     (Chapter 11)
+- ``reservoir``      echo state networks: a fixed random reservoir, the ridge readout, the echo state property's
+                     checks, NRMSE, memory capacity (Chapter 11)
+- ``esn``            Jaeger's Mackey–Glass protocol: teacher forcing, a ridge readout, free runs, NRMSE_84
+                     (Chapter 11)
+- ``reservoir_torch`` the echo state network as a torch model with a trainable readout (Chapter 11)
+- ``bpdc``           backpropagation-decorrelation: an online O(N) rule for a reservoir's output unit (Chapter 11)
+- ``lsm``            a tiny liquid state machine: leaky integrate-and-fire units, a readout of their traces
+                     (Chapter 11)
+- ``readout``        the readout alone in closed form (ridge regression), batch by batch (Chapter 11)
+- ``tasks_memory``   Chapter 11's tasks: delayed recall and Mackey–Glass T steps ahead
+- ``trees``          a recursive network over binary trees, hand-written backpropagation through structure
+                     (BPTS), the path bound of a node's gradient (Chapter 12)
+- ``graphs``         path, tree and barbell graphs, distances, message passing in torch, the sensitivity
+                     ‖∂h_v/∂x_u‖ by autograd, the contraction's fixed point and its implicit Jacobian (Chapter 12)
 - ``experiments``    the experiment runner: pure runs, named sweeps, crash-safe results files (Chapter 8)
 - ``flow``, ``flow_spectrum``, ``flow_plot``  gradient flow in any torch model: total ∂L/∂h_t, σ_max(J_t) by
                      Jacobian-vector products, one plot (appendix "Measure gradient flow in your own model")

@@ -48,6 +48,8 @@ EXPLORERS = {
     "ch08 lag sweep (lag T)": "rnnlab.chapters.longterm_figures:sweep_explorer",
     "ch09 fill in the blank (position p)": "rnnlab.chapters.bidir_figures:blank_explorer",
     "ch10 LRU ring (nines of r_max)": "rnnlab.chapters.lru_ring:ring_explorer",
+    "ch11 reservoir (spectral radius)": "rnnlab.chapters.reservoir_figures:reservoir_explorer",
+    "ch12 depth and distance (weight scale)": "rnnlab.chapters.structure_figures:depth_explorer",
 }
 REPEATS = 9  # timed calls per comparison (≥ 7 for a quartile to mean something; odd, so the median is one)
 # (header, width) of the table's columns; a longer cell pushes the rest of its row right
@@ -197,8 +199,8 @@ def bench_scans():
     against autograd, the LRU's training step against ``torch.nn.LSTM``."""
     from . import bench_scan
 
-    for section in (bench_scan.bench_loop_vs_scan, bench_scan.bench_alternatives, bench_scan.bench_backward,
-                    bench_scan.bench_lru_step):
+    for section in (bench_scan.bench_loop_vs_scan, bench_scan.bench_two_threads, bench_scan.bench_alternatives,
+                    bench_scan.bench_backward, bench_scan.bench_lru_step):
         yield from section()
 
 

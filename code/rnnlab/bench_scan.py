@@ -1,7 +1,8 @@
 """The bench's Chapter 10 rows (``python -m rnnlab.bench``): linear recurrences as scans, and the LRU's training step.
 
 - the chunked scan against the loop, d = 64 channels, float64, over T (numpy and torch), equal to 1e-12; the
-  crossover: the smallest T of the ladder from which on the torch scan is faster than the torch loop;
+  crossover: the smallest T of the ladder from which on the torch scan is faster than the torch loop; at the largest
+  T, the torch pair again with two threads (the rest of the bench runs one);
 - at T = 16384, the one-call alternatives a user would try: the closed form h = P ⊙ cumsum(b / P) with P = cumprod(a)
   (stable only while P stays a normal float: here every a_t ≥ 0.999) and torch's (private, experimental)
   ``associative_scan``; ours should be within 2× of the best;
@@ -50,6 +51,25 @@ def bench_loop_vs_scan():
             if lib == "torch" and crossover is None and verdict(t_ours, t_loop).startswith("ours faster"):
                 crossover = T
     yield "scan: crossover (torch)", "smallest T of the ladder, ours faster", f"T = {crossover}", ""
+
+
+def bench_two_threads(T: int = LADDER[-1]):
+    """The torch scan against the torch loop at T with two threads: the goal's setting (2 CPU cores, ≥ 5×). The
+    loop's steps are too small to share out; the scan's levels are element-wise over (blocks, d)."""
+    import torch
+
+    from . import scan_torch
+
+    a, b = (torch.tensor(v) for v in _recurrence(T, 0.9))
+    threads = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        t_ours, t_loop = interleaved_times(lambda: scan_torch.chunked(a, b), lambda: scan_torch.sequential(a, b))
+    finally:
+        torch.set_num_threads(threads)
+    setting = f"T={T} d={D} float64, 2 threads, {REPEATS} runs"
+    yield "scan: chunked (torch)", setting, t_ours.format(), ""
+    yield "scan: loop (torch)", setting, t_loop.format(), verdict(t_ours, t_loop)
 
 
 def _closed_form(cumprod, cumsum):

@@ -86,13 +86,14 @@ def blelloch(a, b, h0=None):
 def chunked(a, b, h0=None):
     """The two-level (blocked) scan of ``rnnlab.scan.chunked``. Parameters and returns as ``sequential``."""
     a, b, h0 = check_tensors(a, b, h0)
-    return chunked_any(a, _fold(a, b, h0))
+    return chunked_any(a, b, h0)
 
 
-def chunked_any(a, b):
-    """The chunked scan over the first axis of ``b`` (T, …), real or complex, with h_0 = 0; ``a`` (T, …) may be smaller
-    where it broadcasts against b (e.g. (T, 1, n): one λ for every sequence of a batch). Unchecked (for models:
-    ``rnnlab.lru``); out of place, so autograd follows it. Returns h of b's shape."""
+def chunked_any(a, b, h0=None):
+    """The chunked scan over the first axis of ``b`` (T, …), real or complex, from h_0 (zeros by default, else of
+    the shape of one step of b); ``a`` (T, …) may be smaller where it broadcasts against b (e.g. (T, 1, n): one λ
+    for every sequence of a batch). Unchecked (for models: ``rnnlab.lru``); out of place, so autograd follows it.
+    Returns h of b's shape."""
     T = len(b)
     if len(a) != T:
         raise ValueError(f"a must cover every step of b: {T} rows along the first axis; got {len(a)}")
@@ -101,14 +102,15 @@ def chunked_any(a, b):
 
     def rows(x, pad):  # m × (c, …): row k of every block, in one op (unbind: one gradient op, not m)
         rest = tuple(x.shape[1:])
-        return torch.cat([x, pad((c * m - T,) + rest)]).reshape(c, m, *rest).unbind(1)
+        padded = x if c * m == T else torch.cat([x, pad((c * m - T,) + rest)])  # a copy only where T needs padding
+        return padded.reshape(c, m, *rest).unbind(1)
     A, B = rows(a, a.new_ones), rows(b, b.new_zeros)
     rest = tuple(b.shape[1:])
     A_rows, B_rows = [A[0]], [B[0]]
     for k in range(1, m):  # level 1: every block at once (eq-scan-operator)
         B_rows.append(A[k] * B_rows[-1] + B[k])
         A_rows.append(A[k] * A_rows[-1])
-    carry = [torch.zeros_like(B[0][0])]  # level 2: the state at the end of block j − 1
+    carry = [torch.zeros_like(B[0][0]) if h0 is None else h0]  # level 2: the state at the end of block j − 1
     for j in range(1, c):
         carry.append(A_rows[-1][j - 1] * carry[-1] + B_rows[-1][j - 1])
     h = torch.stack(B_rows, 1) + torch.stack(A_rows, 1) * torch.stack(carry)[:, None]  # level 3, (c, m, …)

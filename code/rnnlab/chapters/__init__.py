@@ -42,6 +42,12 @@ chapter each and are imported by it, e.g. ``from rnnlab.chapters import bptt``:
 - ``scan_figures``      Chapter 10: its figures (costs, work and depth, gradients at initialisation)
 - ``lru_ring``          Chapter 10: the LRU's eigenvalue ring, its gain over the lag, the ring explorer
 - ``scan_training``     Chapter 10: the LRU beside the tanh RNN, LSTM and GRU at long lags (committed sweeps)
+- ``reservoirs``        Chapter 11: the echo state property, Jaeger's Mackey–Glass protocol, memory curves, BPDC
+                        and a liquid's readout over seeds, the explorer's numbers
+- ``reservoir_figures`` Chapter 11: its figures and the reservoir explorer
+- ``structure``         Chapter 12: trees' node gains against depth, BPTS against autograd, sensitivity
+                        against distance on graphs, the contraction's fixed point, the explorer's numbers
+- ``structure_figures`` Chapter 12: its figures and the depth-and-distance explorer
 
 A chapter module may use the library; the library never imports a chapter module.
 """

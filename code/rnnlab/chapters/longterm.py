@@ -21,7 +21,7 @@ from ..experiments.sweeps import get_sweep
 
 # The sweeps' models, in their order: (cell, forget_bias) -> the name the chapter prints.
 MODELS = {("rnn", None): "tanh RNN", ("irnn", None): "IRNN", ("lstm", None): "LSTM",
-          ("lstm", 1.0): "LSTM b_f=1", ("gru", None): "GRU", ("lru", None): "LRU"}
+          ("lstm", 1.0): "LSTM b_f=1", ("gru", None): "GRU", ("lru", None): "LRU", ("esn", None): "ESN"}
 # Chapter 6's recipes (sweeps.INIT_MODELS): (cell, init) -> name; any other init keeps the cell's name
 INIT_NAMES = {("rnn", "orthogonal"): "tanh orth.", ("rnn", "gaussian"): "tanh Gauss.",
               ("ltrnn", "orthogonal"): "LT orth.", ("ltrnn", "identity"): "LT ident."}
@@ -29,15 +29,18 @@ INIT_NAMES = {("rnn", "orthogonal"): "tanh orth.", ("rnn", "gaussian"): "tanh Ga
 
 def model_name(config) -> str:
     """The printed name of a config's model and how it was trained, e.g. "LSTM b_f=1", "GRU k=1", "tanh RNN readout",
-    "LT orth." (Chapter 6's recipes, ``INIT_NAMES``).
+    "LT orth." (Chapter 6's recipes, ``INIT_NAMES``), "ESN H=200" (Chapter 11; "ESN H=200 ρ=0" without recurrence).
 
     Full BPTT adds nothing; truncated BPTT adds "k=K" (``RunConfig.truncate``), training the readout alone adds
-    "readout" (``RunConfig.train``): the controls of Chapter 8 are separate rows, never pooled with full BPTT.
+    "readout" (``RunConfig.train``), or "ridge" when it is solved in closed form (an ESN's is always): the controls of
+    Chapter 8 are separate rows, never pooled with full BPTT.
     """
+    if config.cell == "esn":  # Chapter 11: a reservoir (its readout by ridge regression), by its size
+        return f"ESN H={config.hidden}" + (" ρ=0" if config.radius == 0 else "")
     name = INIT_NAMES.get((config.cell, config.init)) or MODELS[(config.cell, config.forget_bias)]
     if config.truncate is not None:
         return f"{name} k={config.truncate}"
-    return f"{name} readout" if config.train == "readout" else name
+    return {"readout": f"{name} readout", "ridge": f"{name} ridge"}.get(config.train, name)
 
 
 def base_model(name: str) -> str:

@@ -48,20 +48,24 @@ def _shortfall(task: str, T: int, metric: float) -> float:
     return metric / spec.baseline(T)
 
 
-def tuning(results: Results) -> dict:
-    """model name -> :class:`Tuning`, from a tuning sweep's results (``longterm.load("order-lr")``)."""
+def tuning(results: Results, setting=None, values=ADAM_LRS) -> dict:
+    """model name -> :class:`Tuning`, from a tuning sweep's results (``longterm.load("order-lr")``).
+
+    ``setting(config)`` is what was tuned (the Adam rate by default) and ``values`` its values in order, e.g. a
+    reservoir's (radius, leak, input scale) over Chapter 11's grid; ``Tuning.lrs`` then holds those values."""
     results = check_results(results)
+    setting = setting or (lambda c: c.lr)
     out = {}
     for model in results.models:
-        runs = {lr: [(c, results.records[c.key]) for c in results.configs
-                     if model_name(c) == model and c.lr == lr and c.key in results.records]
-                for lr in ADAM_LRS}
+        runs = {v: [(c, results.records[c.key]) for c in results.configs
+                    if model_name(c) == model and setting(c) == v and c.key in results.records]
+                for v in values}
         out[model] = Tuning(
-            model, ADAM_LRS, tuple(sum(r["solved"] for _, r in runs[lr]) for lr in ADAM_LRS),
-            tuple(len(runs[lr]) for lr in ADAM_LRS),
-            tuple(sum(r["steps_to_solve"] if r["solved"] else c.steps for c, r in runs[lr]) for lr in ADAM_LRS),
-            tuple(float(np.mean([_shortfall(c.task, c.T, r["final_metric"]) for c, r in runs[lr]]))
-                  if runs[lr] else np.nan for lr in ADAM_LRS))
+            model, tuple(values), tuple(sum(r["solved"] for _, r in runs[v]) for v in values),
+            tuple(len(runs[v]) for v in values),
+            tuple(sum(r["steps_to_solve"] if r["solved"] else c.steps for c, r in runs[v]) for v in values),
+            tuple(float(np.mean([_shortfall(c.task, c.T, r["final_metric"]) for c, r in runs[v]]))
+                  if runs[v] else np.nan for v in values))
     return out
 
 

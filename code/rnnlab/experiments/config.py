@@ -4,8 +4,8 @@
 that reads back as the same float), so the same config has the same key on any machine and in any Python run —
 unlike ``hash()``, which Python salts per process. Changing any field, or a default, changes the key: a results
 file whose keys are not those of its sweep is stale. The fields added after results were committed (``LATER``:
-``truncate``, ``train``, ``omega``, ``init``) are spelled only where they differ from their defaults, so older
-configs keep their keys.
+``truncate``, ``train``, ``omega``, ``init``, and Chapter 11's ``radius``, ``leak``, ``input_scale``, ``ridge``) are
+spelled only where they differ from their defaults, so older configs keep their keys.
 """
 from __future__ import annotations
 
@@ -14,22 +14,27 @@ from dataclasses import asdict, dataclass, fields
 import numpy as np
 import torch
 
-from .. import init, lru, models
+from .. import init, lru, models, reservoir_torch
 from .._validate import check_choice, check_float, check_int
 from ..train import TrainConfig
 from .registry import task_spec
 
 # tanh RNN, ReLU RNN with W_hh = I (Le et al. 2015), LSTM, GRU, linear-transition RNN (rnnlab.ltrnn; Henaff et al.),
-# the deep LRU of rnnlab.lru (Orvieto et al. 2023: two blocks, states on the ring 0.9 ≤ |λ| ≤ 0.999)
-CELLS = ("rnn", "irnn", "lstm", "gru", "ltrnn", "lru")
-TRAINED = ("all", "readout")  # what RunConfig.train may update: every parameter, or the readout only
+# the deep LRU of rnnlab.lru (Orvieto et al. 2023: two blocks, states on the ring 0.9 ≤ |λ| ≤ 0.999), an echo state
+# network's reservoir (rnnlab.reservoir: a leaky tanh RNN with a sparse W_hh scaled to a spectral radius; Jaeger 2001)
+CELLS = ("rnn", "irnn", "lstm", "gru", "ltrnn", "lru", "esn")
+# what RunConfig.train may update: every parameter, the readout only (by gradient), or the readout only, solved in
+# closed form by ridge regression (rnnlab.readout.fit_ridge)
+TRAINED = ("all", "readout", "ridge")
 # W_hh's initialisation (see build_model): torch's default, Pascanu et al.'s "basic tanh", or one of rnnlab.init's
 # families at scale 1 — "orthogonal" (Haar-random orthogonal), "gaussian" (entries N(0, 1/H)), "identity" — with zero
 # biases
 INITS = ("torch", "basic_tanh", "orthogonal", "gaussian", "identity")
 FAMILY_INITS = ("orthogonal", "gaussian", "identity")  # the inits that are rnnlab.init families (init.apply, gain 1)
 # fields added later: in the key and dict only when not these defaults
-LATER = {"truncate": None, "train": "all", "omega": 0.0, "init": "torch"}
+LATER = {"truncate": None, "train": "all", "omega": 0.0, "init": "torch", "radius": None, "leak": None,
+         "input_scale": None, "ridge": None}
+RESERVOIR = ("radius", "leak", "input_scale")  # the fields of cell "esn" (radius and leak needed, input_scale 1)
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,11 @@ class RunConfig:
     Two more reproduce Pascanu, Mikolov & Bengio (2013)'s temporal-order experiment (Chapter 5): ``omega = α``
     adds α times their regularizer Ω to W_hh's gradient (``train.TrainConfig.omega``; tanh RNN only), and
     ``init = "basic_tanh"`` draws W_hh, W_xh and W_out from N(0, 0.1²) with zero biases (their "basic tanh").
+
+    Chapter 11 adds the echo state network: ``cell = "esn"`` is a reservoir (``reservoir_torch.ESNClassifier``: W_hh
+    sparse and scaled to spectral radius ``radius``, leaking rate ``leak``, W_xh scaled by ``input_scale``), whose
+    cell is never trained; ``train = "ridge"`` solves the readout of any model in closed form by ridge regression
+    with β = ``ridge`` (``readout.fit_ridge``) on the same batches a trained run would see.
 
     Chapter 6 compares initialisations of W_hh (after Henaff, Szlam & LeCun 2016): ``init = "orthogonal"`` makes
     W_hh a Haar-random orthogonal matrix, ``init = "gaussian"`` draws its entries from N(0, 1/H), ``init =
@@ -79,6 +89,10 @@ class RunConfig:
     init: str = "torch"  # "torch": torch's default; tanh RNN only: "basic_tanh" (N(0, 0.1²) weights, zero biases);
     #                      tanh RNN or LT-RNN: "orthogonal" (W_hh Haar-orthogonal), "gaussian" (W_hh ~ N(0, 1/H)),
     #                      "identity" (W_hh = I), each with zero biases
+    radius: float | None = None  # cell "esn" only: the spectral radius ρ(W_hh) of the reservoir (≥ 0)
+    leak: float | None = None  # cell "esn" only: the leaking rate, in (0, 1] (1: no leak)
+    input_scale: float | None = None  # cell "esn" only: the scale of W_xh (None: 1)
+    ridge: float | None = None  # train "ridge" only: β ≥ 0 of the ridge readout (readout.fit_ridge)
 
     def __post_init__(self):
         spec = task_spec(self.task)
@@ -112,6 +126,7 @@ class RunConfig:
         if self.cell == "ltrnn" and self.init not in FAMILY_INITS:
             raise ValueError(f"cell='ltrnn' (a linear transition W_hh) needs its W_hh from a family: init must be one "
                              f"of {list(FAMILY_INITS)}; got init={self.init!r}")
+        self._check_reservoir()
         check_float("omega", self.omega, low=0.0)
         if self.omega and (self.cell != "rnn" or self.train != "all"):
             raise ValueError(f"omega (Pascanu et al.'s Ω) acts on the W_hh of a tanh RNN that is trained: it needs "
@@ -119,10 +134,38 @@ class RunConfig:
         self.train_config()  # checks clip, optimizer, lr, steps, batch, eval_every, omega with truncate
         for f in fields(self):  # store plain Python numbers, so that the key reads the same everywhere
             value = getattr(self, f.name)
-            if f.name in ("lr", "omega") or (f.name in ("clip", "forget_bias") and value is not None):
+            if f.name in ("lr", "omega") or (f.name in ("clip", "forget_bias", *RESERVOIR, "ridge")
+                                               and value is not None):
                 object.__setattr__(self, f.name, float(value))
             elif f.type == "int":
                 object.__setattr__(self, f.name, int(value))
+
+    def _check_reservoir(self) -> None:
+        """The echo state network's fields belong to cell "esn" (radius and leak needed), ridge to train "ridge"."""
+        given = [name for name in RESERVOIR if getattr(self, name) is not None]
+        if self.cell != "esn" and given:
+            raise ValueError(f"{', '.join(given)} set the reservoir of cell='esn'; got cell={self.cell!r}")
+        if self.cell == "esn":
+            if self.radius is None or self.leak is None:
+                raise ValueError(f"cell='esn' needs its reservoir's spectral radius and leaking rate: radius ≥ 0 and "
+                                 f"leak in (0, 1]; got radius={self.radius}, leak={self.leak}")
+            check_float("radius", self.radius, low=0.0)
+            check_float("leak", self.leak, low=0.0, high=1.0)
+            if self.leak == 0:
+                raise ValueError("leak must be in (0, 1]: with leak 0 the state never changes; got 0")
+            if self.input_scale is not None:
+                check_float("input_scale", self.input_scale, low=0.0)
+            if self.train == "all":
+                raise ValueError("cell='esn' is a reservoir: only its readout is trained (train='ridge' or "
+                                 "'readout'); got train='all'")
+        if (self.ridge is not None) != (self.train == "ridge"):
+            raise ValueError(f"train='ridge' needs ridge=β ≥ 0 (the ridge readout's regularisation), and ridge "
+                             f"belongs to train='ridge' only; got train={self.train!r}, ridge={self.ridge}")
+        if self.train == "ridge":
+            check_float("ridge", self.ridge, low=0.0)
+            if self.clip is not None or self.truncate is not None:
+                raise ValueError(f"train='ridge' solves the readout in closed form: no gradient to clip or truncate; "
+                                 f"got clip={self.clip}, truncate={self.truncate}")
 
     def train_config(self) -> TrainConfig:
         """The ``rnnlab.train.TrainConfig`` of this run (no progress bar)."""
@@ -157,7 +200,7 @@ class RunConfig:
         return cls(**data)
 
 
-def build_model(config: RunConfig) -> models.RecurrentClassifier | lru.LRUClassifier:
+def build_model(config: RunConfig) -> models.RecurrentClassifier | lru.LRUClassifier | reservoir_torch.ESNClassifier:
     """The model of ``config``, initialised from ``config.seed`` (float64 parameters)."""
     if not isinstance(config, RunConfig):
         raise ValueError(f"config must be a RunConfig; got {type(config).__name__}")
@@ -165,6 +208,11 @@ def build_model(config: RunConfig) -> models.RecurrentClassifier | lru.LRUClassi
     if config.cell == "lru":
         return lru.LRUClassifier(spec.input_size, config.hidden, spec.n_outputs, seed=config.seed,
                                  dtype=torch.float64, every_step=spec.every_step)
+    if config.cell == "esn":
+        scale = 1.0 if config.input_scale is None else config.input_scale
+        return reservoir_torch.ESNClassifier(spec.input_size, config.hidden, spec.n_outputs, radius=config.radius,
+                                             leak=config.leak, input_scale=scale, seed=config.seed,
+                                             dtype=torch.float64, every_step=spec.every_step)
     cell = {"irnn": "rnn", "ltrnn": "lt"}.get(config.cell, config.cell)
     model = models.RecurrentClassifier(spec.input_size, config.hidden, spec.n_outputs, cell=cell,
                                        nonlinearity="relu" if config.cell == "irnn" else "tanh",

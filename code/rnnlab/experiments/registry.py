@@ -6,8 +6,8 @@ A task is *solved* when its metric on the held-out evaluation batch passes the c
 - classification (``order``, ``latch``, ``marked_latch``): accuracy ≥ 0.99, i.e. fewer than 1% of fresh sequences wrong — the
   criterion of Pascanu, Mikolov & Bengio (2013), who counted over 10,000 sequences (here the evaluation batch,
   ``RunConfig.eval_size``, 500 in the lag sweeps); chance is 1/4 and 1/2;
-- regression (``adding``, ``adding_hs``): MSE < 0.05 × the baseline of predicting the target's mean, i.e. the
-  model explains more than 95% of the variance that the best constant guess leaves (R² > 0.95);
+- regression (``adding``, ``adding_hs``, ``recall``, ``mackey_glass``): MSE < 0.05 × the baseline of predicting the target's mean,
+  i.e. the model explains more than 95% of the variance that the best constant guess leaves (R² > 0.95);
 - copy memory (``copy``): mean cross-entropy per step < 0.1 × the memoryless baseline 10·log 8/(T + 20).
 
 The regression tasks also have the papers' per-sequence rule (``tolerance``): a sequence is correct when its
@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from .. import tasks
+from .. import tasks, tasks_memory
 from .._validate import check_bool, check_callable, check_choice, check_float, check_int
 
 
@@ -92,6 +92,9 @@ TASKS = {
     "order": TaskSpec(tasks.temporal_order, 8, 4, "cross_entropy", "accuracy", lambda T: 0.25, 0.99),
     "latch": TaskSpec(tasks.latch, 1, 2, "cross_entropy", "accuracy", lambda T: 0.5, 0.99),
     "marked_latch": TaskSpec(tasks.marked_latch, 2, 2, "cross_entropy", "accuracy", lambda T: 0.5, 0.99),
+    "recall": TaskSpec(tasks_memory.recall, 1, 1, "mse", "mse", lambda T: tasks_memory.RECALL_BASELINE, 0.05),
+    "mackey_glass": TaskSpec(tasks_memory.mackey_glass_ahead, 1, 1, "mse", "mse",
+                             lambda T: tasks_memory.MG_BASELINE, 0.05),
 }
 
 

@@ -3,8 +3,12 @@
 The record holds, for the config's task (``registry``): whether the run solved it, the first evaluation step at
 which the criterion held, the final metric beside the task's baseline, the gradient-norm profile ‖∂L/∂h_t‖ over
 t at initialisation and at the end (``models.hidden_gradient_norms`` on a fixed probe batch), the step at which
-the loss or gradient diverged (or None) and the wall time. The controls ``RunConfig.truncate`` and ``train`` shape
-the training updates only; the profiles are always full BPTT's, of the whole model.
+the loss or gradient diverged (or None), the evaluation metric at every evaluation (``curve``) and the wall time.
+A run of the same config cut to its first S steps (a multiple of ``eval_every``) reproduces the first
+S / eval_every + 1 values of the curve: an expensive record can be checked on a prefix. The controls ``RunConfig.truncate`` and ``train`` shape
+the training updates only; the profiles are always full BPTT's, of the whole model. With ``train = "ridge"`` there
+are no updates: the readout is solved in closed form from the same batches (``readout.fit_ridge``), and the steps
+count batches.
 
 Determinism: the model's parameters come from ``config.seed`` (float64), the training batches from
 ``np.random.default_rng(seed)``, the evaluation and probe batches from ``default_rng([seed, 1])`` and
@@ -30,7 +34,7 @@ import time
 import numpy as np
 import torch
 
-from .. import __version__, models, train
+from .. import __version__, models, readout, train
 from .._validate import check_float
 from ..tasks import Batch
 from .config import RunConfig, build_model
@@ -40,9 +44,9 @@ DIGITS = 4  # significant digits kept in a record
 PROBE = 32  # sequences in the batch the gradient-norm profile is averaged over
 COMPARED = ("solved", "steps_to_solve", "final_metric", "metric", "baseline", "threshold", "diverged_at",
             "grad_norms_init", "grad_norms_final")  # every field but wall_time …
-# … and, where both records have it, the per-sequence rule's fraction (regression tasks; records committed before
-# it existed do not carry it)
-OPTIONAL = ("correct",)
+# … and, where both records have them, the per-sequence rule's fraction (regression tasks) and the curve (records
+# committed before either existed do not carry it)
+OPTIONAL = ("correct", "curve")
 
 
 def cpu_signature() -> str:
@@ -113,7 +117,9 @@ def run(config: RunConfig, device: str = "cpu") -> dict:
     dict
         ``solved`` (bool: the criterion holds at the end), ``steps_to_solve`` (int or None), ``final_metric``,
         ``metric`` (its name), ``baseline`` and ``threshold`` (at this T), ``diverged_at`` (int or None),
-        ``grad_norms_init`` and ``grad_norms_final`` (lists over t = 1 .. T), for a regression task ``correct``
+        ``grad_norms_init`` and ``grad_norms_final`` (lists over t = 1 .. T), ``curve`` (the evaluation metric at
+        steps 0, eval_every, 2 eval_every, …, and the last step: ``train.History.eval_metric``), for a regression
+        task ``correct``
         (the fraction of evaluation sequences within the task's per-sequence tolerance, ``registry``), and
         ``wall_time`` (seconds).
     """
@@ -130,10 +136,15 @@ def run(config: RunConfig, device: str = "cpu") -> dict:
         model = build_model(config).to(device)
         eval_batch = task(config.eval_size, config.T, np.random.default_rng([config.seed, 1]))
         probe = task(PROBE, config.T, np.random.default_rng([config.seed, 2]))
+        model.cell.requires_grad_(True)  # the profile needs a graph through the cell (a reservoir's is frozen)
         grads_init = models.hidden_gradient_norms(model, probe, spec.loss)
-        model.cell.requires_grad_(config.train == "all")  # "readout": train.train optimises the readout only
-        history = train.train(model, task, config.train_config(), config.T, loss=spec.loss,
-                              eval_batch=eval_batch, score=spec.score)
+        model.cell.requires_grad_(config.train == "all")  # "readout", "ridge": the readout only
+        if config.train == "ridge":  # the readout in closed form, batch by batch (an echo state network's training)
+            history = readout.fit_ridge(model, task, config.train_config(), config.T, loss=spec.loss,
+                                        eval_batch=eval_batch, score=spec.score, beta=config.ridge)
+        else:
+            history = train.train(model, task, config.train_config(), config.T, loss=spec.loss,
+                                  eval_batch=eval_batch, score=spec.score)
         model.cell.requires_grad_(True)  # the final profile needs a graph through the (unchanged) cell
         final = history.eval_metric[-1]
         if history.diverged_at is not None:  # the model stopped before the step that would have spoilt it
@@ -150,6 +161,7 @@ def run(config: RunConfig, device: str = "cpu") -> dict:
             "baseline": rounded(spec.baseline(config.T)), "threshold": rounded(spec.threshold(config.T)),
             "diverged_at": history.diverged_at,
             "grad_norms_init": rounded(grads_init), "grad_norms_final": rounded(grads_final),
+            "curve": rounded(history.eval_metric),
             **({} if correct is None else {"correct": rounded(correct)}),
             "wall_time": round(time.perf_counter() - start, 3)}
 

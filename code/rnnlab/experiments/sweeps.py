@@ -106,7 +106,7 @@ PASCANU_TUNING_SEEDS = (100, 101)  # not the reported SEEDS
 PASCANU_LR = {(None, 0.0): 0.03, (1.0, 0.0): 0.1, (1.0, 4.0): 0.3}
 # Sweeps that only choose a hyperparameter, on tuning seeds disjoint from SEEDS: no claim rests on their counts, so
 # they may have fewer than 5 seeds per cell.
-TUNING_SWEEPS = ("clip-order-lr", "order-lr", "copy-lr", "adding-lr", "init-lr", "lru-lr")
+TUNING_SWEEPS = ("clip-order-lr", "order-lr", "copy-lr", "adding-lr", "init-lr", "lru-lr", "reservoir-tuning")
 
 # Chapter 8's fair comparisons: each model's Adam learning rate, chosen on tuning seeds (not SEEDS) at one lag per
 # task, clipped at 1, on a grid around the 0.01 the lag sweeps use (which is one of its points).
@@ -278,5 +278,7 @@ def get_sweep(name: str) -> Sweep:
     return SWEEPS[check_choice("sweep", name, SWEEPS)]
 
 from .sweeps_lru import LRU_SWEEPS  # noqa: E402 (Chapter 10's sweeps, built from the definitions above)
+from .sweeps_reservoir import RESERVOIR_SWEEPS  # noqa: E402 (Chapter 11's)
 
 SWEEPS.update(LRU_SWEEPS)
+SWEEPS.update(RESERVOIR_SWEEPS)
