@@ -10,8 +10,7 @@ and when v reaches the threshold θ = 1 the unit spikes (s_t = 1), v is reset to
 inhibitory (negative). A readout cannot use spikes directly; it reads their low-pass filtered traces
 r_t = e^{−dt/τ_r} r_{t−1} + s_t, one per unit, by ridge regression (``reservoir.ridge``) — like an ESN's readout
 of h_t. Maass et al. call the reservoir a "liquid": "Stable internal states are not required", only transients
-that a trained readout can map to outputs. This is the idea at toy scale, not their cortical microcircuit model
-(dynamic synapses, distance-dependent wiring).
+that a trained readout can map to outputs. This is the idea at toy scale, not their far richer circuit models.
 """
 from __future__ import annotations
 

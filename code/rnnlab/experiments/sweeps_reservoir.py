@@ -8,7 +8,8 @@ of ``sweeps``, whose ``SWEEPS`` they join.
   the input T steps back, and the Mackey–Glass series predicted T steps ahead. The models: the ESN (H = 200), the
   same reservoir at H = 32 (as many states as the trained models), the ESN with radius 0 (no recurrence: what the
   leak alone remembers), the tanh RNN and the LSTM.
-- ``reservoir-recall-controls``: where a trained model solved recall, the same runs with truncated BPTT at k = T.
+- ``reservoir-recall-controls``: where a trained model solved recall, the same runs with truncated BPTT at k = T,
+  then with the readout alone.
 """
 from __future__ import annotations
 
@@ -69,14 +70,16 @@ for _task, _name, _what in (("recall", "reservoir-recall", "recall of the input 
             _name, f"Chapter 11, {_what}: the ESN at its chosen setting (H = 200; H = 32; radius 0), the tanh RNN "
             f"and the LSTM (b_f = 1, H = 32, clipped) at their chosen rates, 5 seeds, 2000 batches.", _compared(_task))
 # The trained models that solved recall at least once at a lag (index into TRAINED -> lags; empty: none did): their
-# lag-blocking control, truncated BPTT at k = T, whose gradient never reaches the recalled input (T steps before the
-# last one), at the same rate and seeds — Chapter 8's rule before "it learned the lag"
+# two controls of Chapter 8's rule before "it learned the lag", at the same rate and seeds: truncated BPTT at k = T,
+# whose gradient never reaches the recalled input (T steps before the last one), and the readout alone
 RECALL_CONTROLLED: dict = {0: (5, 10), 1: (5, 20)}  # reservoir-recall: the tanh RNN solved T = 5, 10, the LSTM 5, 20
 if RECALL_CONTROLLED:
     RESERVOIR_SWEEPS["reservoir-recall-controls"] = Sweep(
-        "reservoir-recall-controls", "Chapter 11, the lag-blocking control of the trained models where they solved "
-        "recall: truncated BPTT at k = T (no gradient reaches the recalled input), their rate, clipped, 5 seeds.",
-        tuple(c for m, lags in RECALL_CONTROLLED.items() for T in lags
-              for c in grid("controls", "", tasks=("recall",), models=({**TRAINED[m], "truncate": T},), lags=(T,),
-                            clips=(1.0,), lr=TRAINED_LR["recall"][m], hidden=TRAINED_HIDDEN,
-                            **RESERVOIR_TRAINING).configs))
+        "reservoir-recall-controls", "Chapter 11, the controls of the trained models where they solved recall: "
+        "truncated BPTT at k = T (no gradient reaches the recalled input), then the readout alone; their rate, "
+        "clipped, 5 seeds.",
+        tuple(c for control in ("truncate", "readout") for m, lags in RECALL_CONTROLLED.items() for T in lags
+              for c in grid("controls", "", tasks=("recall",), lags=(T,), clips=(1.0,), lr=TRAINED_LR["recall"][m],
+                            models=({**TRAINED[m], **({"truncate": T} if control == "truncate" else
+                                                      {"train": "readout"})},),
+                            hidden=TRAINED_HIDDEN, **RESERVOIR_TRAINING).configs))
