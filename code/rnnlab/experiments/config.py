@@ -72,7 +72,7 @@ class RunConfig:
     task: str  # a name of registry.TASKS
     T: int  # the lag: sequence length (the delay for "copy", whose sequences are T + 20 long)
     cell: str = "rnn"  # "rnn" (tanh), "irnn" (ReLU, W_hh = I, zero biases), "lstm", "gru", "ltrnn" (linear W_hh),
-    #                    "lru" (lru.LRUClassifier: H wide, H complex states per layer)
+    #                    "lru" (lru.LRUClassifier: H wide, H complex states per layer), "esn" (a reservoir)
     hidden: int = 32  # hidden size H
     forget_bias: float | None = None  # LSTM only: b_f set by init.forget_bias; None keeps torch's init
     clip: float | None = None  # norm-clipping threshold, or None

@@ -5,8 +5,9 @@ which the criterion held, the final metric beside the task's baseline, the gradi
 t at initialisation and at the end (``models.hidden_gradient_norms`` on a fixed probe batch), the step at which
 the loss or gradient diverged (or None), the evaluation metric at every evaluation (``curve``) and the wall time.
 A run of the same config cut to its first S steps (a multiple of ``eval_every``) reproduces the first
-S / eval_every + 1 values of the curve: an expensive record can be checked on a prefix. The controls ``RunConfig.truncate`` and ``train`` shape
-the training updates only; the profiles are always full BPTT's, of the whole model. With ``train = "ridge"`` there
+S / eval_every + 1 values of the curve: an expensive record can be checked on a prefix. The controls
+``RunConfig.truncate`` and ``train`` shape the training updates only; the profiles are always full BPTT's, of the
+whole model. With ``train = "ridge"`` there
 are no updates: the readout is solved in closed form from the same batches (``readout.fit_ridge``), and the steps
 count batches.
 
